@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+pytestmark = pytest.mark.django_db
+
+
+def test_login_page_is_chinese_and_has_no_inline_script(client: Client) -> None:
+    response = client.get("/accounts/login/")
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "登录轻装" in body and 'lang="zh-hans"' in body
+    assert "<script>" not in body
+    assert "script-src 'self'" in response["Content-Security-Policy"]
+
+
+def test_home_requires_login(client: Client) -> None:
+    response = client.get("/")
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_login_then_home_shows_role(org_tree: dict[str, Any], client: Client) -> None:
+    response = client.post(
+        "/accounts/login/", {"username": "town_admin", "password": org_tree["password"]}
+    )
+    assert response.status_code == 302
+    body = client.get("/").content.decode()
+    assert "镇党政办管理员" in body
+
+
+def test_brute_force_locks_account(org_tree: dict[str, Any], client: Client) -> None:
+    for _ in range(5):
+        client.post("/accounts/login/", {"username": "worker_a", "password": "wrong-password"})
+    response = client.post(
+        "/accounts/login/", {"username": "worker_a", "password": org_tree["password"]}
+    )
+    assert response.status_code == 429
+    assert "锁定" in response.content.decode()
+
+
+def test_not_found_page_is_friendly_chinese(client: Client) -> None:
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert "页面不存在" in response.content.decode()
+
+
+def test_english_can_be_selected(org_tree: dict[str, Any], client: Client) -> None:
+    client.login(username="town_admin", password=org_tree["password"])
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    body = client.get("/").content.decode()
+    assert 'lang="en"' in body
+    assert "Log out" in body
+
+
+def test_nav_shows_only_permitted_pages(org_tree: dict[str, Any], client: Client) -> None:
+    client.login(username="worker_a", password=org_tree["password"])
+    body = client.get("/").content.decode()
+    assert "/audit/" not in body
+    client.logout()
+    client.login(username="town_admin", password=org_tree["password"])
+    assert "/audit/" in client.get("/").content.decode()
+
+
+def test_logout_requires_post_with_csrf(org_tree: dict[str, Any]) -> None:
+    client = Client(enforce_csrf_checks=True)
+    client.login(username="town_admin", password=org_tree["password"])
+    response = client.post("/accounts/logout/")
+    assert response.status_code == 403
+    assert "页面已过期" in response.content.decode()
+
+
+def test_password_change(org_tree: dict[str, Any], client: Client) -> None:
+    client.login(username="worker_a", password=org_tree["password"])
+    response = client.post(
+        "/accounts/password/",
+        {
+            "old_password": org_tree["password"],
+            "new_password1": "a-much-better-pass-9",
+            "new_password2": "a-much-better-pass-9",
+        },
+    )
+    assert response.status_code == 302
+    client.logout()
+    assert client.login(username="worker_a", password="a-much-better-pass-9")

@@ -1,0 +1,149 @@
+"""Qualifiers that make two similar-looking fields different data items.
+
+Each rule extracts a value per category (age band, 年初/年末, 本年/上年, 新增/累计, sex,
+城镇/乡村, 存栏/出栏, measure column …).  Two fields conflict when both state a value for a
+category and the values differ.  ``PRESENCE`` categories (持证) conflict even when only one
+side states them, because "持证残疾人" is a subset of "残疾人", not the same number.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+Quals = dict[str, str]
+
+_AGE_RANGE = re.compile(r"(\d{1,3})\s*(?:周?岁)?\s*(?:-|~|～|至|到|—|–)\s*(\d{1,3})\s*周?岁")
+_AGE_UP = re.compile(r"(\d{1,3})\s*周?岁\s*(?:及|或)?\s*(?:以上|以后|上|\+)")
+_AGE_DOWN = re.compile(
+    r"(\d{1,3})\s*周?岁\s*(?:及|或)?\s*(?:以下|以内|下)|(?:未满|不满|不足)(\d{1,3})\s*周?岁"
+)
+_AGE_ANY = re.compile(r"(\d{1,3})\s*周?岁")
+
+# (category, [(regex, value)]) — first hit wins within a category, in order
+_RULES: list[tuple[str, list[tuple[re.Pattern[str], str]]]] = [
+    (
+        "时点",
+        [(re.compile(r"上年(?:末|底)|年初|期初"), "年初"), (re.compile(r"年末|年底|期末"), "年末")],
+    ),
+    (
+        "年度",
+        [
+            (re.compile(r"上年同期|上一?年(?![末底])|去年(?![末底])|上期"), "上年"),
+            (re.compile(r"本年|当年|今年|本期|本季|全年"), "本年"),
+        ],
+    ),
+    (
+        "增减",
+        [
+            (re.compile(r"新增|增加|新建|新发展"), "新增"),
+            (re.compile(r"减少|下降|注销"), "减少"),
+            (re.compile(r"累计"), "累计"),
+        ],
+    ),
+    (
+        "城乡",
+        [
+            (re.compile(r"城乡"), "城乡"),
+            (re.compile(r"城镇|城市|城区|市区"), "城镇"),
+            (re.compile(r"乡村|农村"), "乡村"),
+        ],
+    ),
+    ("存出栏", [(re.compile(r"存栏"), "存栏"), (re.compile(r"出栏"), "出栏")]),
+    ("水域", [(re.compile(r"淡水"), "淡水"), (re.compile(r"海水|海洋"), "海水")]),
+    ("捕养", [(re.compile(r"捕捞"), "捕捞"), (re.compile(r"养殖"), "养殖")]),
+]
+_SEX = [
+    (re.compile(r"^(?:男|男性|男性人口)$|男性|男职工|男劳动力"), "男"),
+    (re.compile(r"^(?:女|女性|女性人口)$|女性|女职工|女劳动力|妇女"), "女"),
+]
+_MEASURE = [
+    (re.compile(r"单产|亩产"), "单产"),
+    (re.compile(r"产值|现行价格|可比价格|价格"), "产值"),
+    (re.compile(r"代码"), "代码"),
+    (re.compile(r"产量|总产"), "产量"),
+    (re.compile(r"面积"), "面积"),
+]
+_FREQ = [
+    (re.compile(r"季节|季报|季度|本季"), "季报"),
+    (re.compile(r"月报|月度"), "月报"),
+    (re.compile(r"半年"), "半年报"),
+]
+_COUNTED = [(re.compile(r"户数?$|户数"), "户"), (re.compile(r"(?:人|人数|人员|人口)$"), "人")]
+PRESENCE = {"持证": re.compile(r"持证|有证")}
+
+
+def _age(text: str) -> str | None:
+    m = _AGE_RANGE.search(text)
+    if m:
+        return f"{int(m.group(1))}-{int(m.group(2))}岁"
+    m = _AGE_UP.search(text)
+    if m:
+        return f"{int(m.group(1))}岁以上"
+    m = _AGE_DOWN.search(text)
+    if m:
+        return f"{int(m.group(1) or m.group(2))}岁以下"
+    m = _AGE_ANY.search(text)
+    return f"{int(m.group(1))}岁" if m else None
+
+
+def _first(rules: list[tuple[re.Pattern[str], str]], texts: Iterable[str]) -> str | None:
+    for text in texts:
+        for pat, value in rules:
+            if pat.search(text):
+                return value
+    return None
+
+
+def extract(
+    label: str, ancestors: tuple[str, ...], column: str, form: str, raw: tuple[str, ...] = ()
+) -> Quals:
+    """Collect qualifiers from the label, its ancestors, the column heading and the form.
+
+    The leaf and the column are read first so that a leaf "女" wins over a heading; the
+    measure comes only from the leaf and column (an ancestor "年末果园面积" does not make
+    "葡萄园" an area *measure* conflict with anything).
+    """
+    near = [label, column, *reversed(ancestors)]
+    out: Quals = {}
+    # ages need the punctuation ("60-64岁"), so they are read from the lightly cleaned texts
+    # (leaf first, then the column, then the headings nearest first)
+    age_texts = [raw[0] if raw else label, column, *reversed(raw[1:])]
+    age = next(filter(None, map(_age, age_texts)), None)
+    if age:
+        out["年龄"] = age
+    for cat, rules in _RULES:
+        v = _first(rules, near)
+        if v:
+            out[cat] = v
+    sex = _first(_SEX, [label, *reversed(ancestors)])
+    if sex:
+        out["性别"] = sex
+    measure = _first(_MEASURE, [column, label])
+    if measure:
+        out["指标"] = measure
+    freq = _first(_FREQ, [form])
+    if form:
+        out["报送频率"] = freq or "年报"
+    counted = _first(_COUNTED, [label])
+    if counted:
+        out["计数对象"] = counted
+    for cat, pat in PRESENCE.items():
+        if any(pat.search(t) for t in near):
+            out[cat] = "是"
+    return out
+
+
+def conflicts(a: Quals, b: Quals) -> list[str]:
+    """Plain-Chinese reasons for every qualifier on which ``a`` and ``b`` disagree."""
+    reasons = []
+    for cat in sorted(set(a) | set(b)):
+        va, vb = a.get(cat), b.get(cat)
+        if cat in PRESENCE:
+            if (va is None) != (vb is None):
+                reasons.append(f"{cat}口径不同：一方限定{cat}，另一方未限定")
+            continue
+        if va and vb and va != vb:
+            name = "年龄口径" if cat == "年龄" else cat
+            reasons.append(f"{name}不同：{va} vs {vb}")
+    return reasons

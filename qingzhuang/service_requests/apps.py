@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ServiceRequestsConfig(AppConfig):
+    name = "qingzhuang.service_requests"
+    label = "service_requests"

@@ -1,0 +1,59 @@
+"""Reader for .xlsx via openpyxl.
+
+Merged ranges are only exposed by openpyxl's normal (non read-only) mode, so the
+workbook is loaded fully; the zip has already been checked for bombs and DTDs and the
+uncompressed size is capped, which bounds the memory this takes.
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import openpyxl
+
+from .errors import CorruptFile, TooLarge
+from .grid import Grid, number_text
+from .safety import MAX_CELLS, check_grid_size
+
+
+def read_xlsx(path: Path, display: str) -> list[Grid]:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            wb = openpyxl.load_workbook(path, data_only=True, read_only=False)
+        except (KeyError, ValueError, OSError, TypeError) as exc:
+            raise CorruptFile(file=display) from exc
+    grids: list[Grid] = []
+    total = 0
+    try:
+        for ws in wb.worksheets:
+            cells: dict[tuple[int, int], str] = {}
+            indent: dict[tuple[int, int], int] = {}
+            total += len(ws._cells)
+            if total > MAX_CELLS * 2:
+                raise TooLarge(f"工作簿单元格过多（超过 {MAX_CELLS} 个）", file=display)
+            nrows = ncols = 0
+            for (r, c), cell in ws._cells.items():
+                value = cell.value
+                if value is None:
+                    continue
+                if isinstance(value, bool):
+                    text = "TRUE" if value else "FALSE"
+                elif isinstance(value, int | float):
+                    text = number_text(float(value))
+                else:
+                    text = str(value)
+                if not text.strip():
+                    continue
+                cells[(r, c)] = text
+                nrows, ncols = max(nrows, r), max(ncols, c)
+                level = cell.alignment.indent if cell.has_style else 0
+                if level:
+                    indent[(r, c)] = int(level)
+            merges = [(m.min_row, m.min_col, m.max_row, m.max_col) for m in ws.merged_cells.ranges]
+            check_grid_size(nrows, ncols, display, ws.title)
+            grids.append(Grid(ws.title, cells, nrows, ncols, merges, indent))
+    finally:
+        wb.close()
+    return grids

@@ -1,0 +1,147 @@
+"""Format sniffing and defences against hostile uploads.
+
+Templates arrive from many departments and from the internet-facing intake, so the
+content (magic bytes) decides the format, never the extension, and every container is
+checked for bombs, external entities and encryption *before* a library parses it.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from pathlib import Path
+from typing import Literal
+
+from .errors import (
+    CorruptFile,
+    EmptyFile,
+    EncryptedFile,
+    TooLarge,
+    UnsafeFile,
+    UnsupportedFormat,
+)
+
+Format = Literal["xlsx", "xls", "csv", "docx"]
+
+# Limits (module constants so deployments or tests can tune them).
+MAX_FILE_BYTES = 100 * 1024 * 1024
+MAX_ZIP_MEMBERS = 5_000
+MAX_UNCOMPRESSED_BYTES = 100 * 1024 * 1024
+MAX_COMPRESSION_RATIO = 200
+MAX_CELLS = 200_000
+MAX_ROWS = 100_000
+MAX_COLS = 2_000
+MAX_CSV_ROWS = 200_000
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = b"PK\x03\x04"
+_DTD_RE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+_TEXT_SAMPLE = 64 * 1024
+
+
+def sniff(path: Path, display: str) -> Format:
+    """Decide the format from the bytes and reject what must not be parsed."""
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise CorruptFile("文件无法打开", file=display) from exc
+    if size == 0:
+        raise EmptyFile(file=display)
+    if size > MAX_FILE_BYTES:
+        raise TooLarge(f"文件过大（超过 {MAX_FILE_BYTES // 1024 // 1024} MB）", file=display)
+    with path.open("rb") as fh:
+        head = fh.read(_TEXT_SAMPLE)
+    if head.startswith(ZIP_MAGIC):
+        return _sniff_zip(path, display)
+    if head.startswith(OLE_MAGIC):
+        return _sniff_ole(path, display)
+    if head.startswith(b"%PDF"):
+        raise UnsupportedFormat(
+            "这是 PDF 文件，无法识别其中的表格，请上传 Excel 或 Word 原件", file=display
+        )
+    if head.lstrip().lower().startswith((b"<html", b"<!doctype", b"<?xml", b"<table")):
+        raise UnsupportedFormat(
+            "文件实际是网页（HTML/XML）格式，请在 Excel/WPS 中打开并另存为 .xlsx 后再上传",
+            file=display,
+        )
+    if not head.strip(b" \t\r\n\x00"):
+        raise EmptyFile(file=display)
+    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise UnsupportedFormat(file=display)
+    return "csv"
+
+
+def _sniff_zip(path: Path, display: str) -> Format:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+            check_zip(zf, display)
+            names = {i.filename for i in infos}
+    except zipfile.BadZipFile as exc:
+        raise CorruptFile(file=display) from exc
+    if "xl/workbook.xml" in names:
+        return "xlsx"
+    if "word/document.xml" in names:
+        return "docx"
+    if any(n.startswith("ppt/") for n in names):
+        raise UnsupportedFormat("这是 PowerPoint 文件，不是表格", file=display)
+    if "content.xml" in names and "mimetype" in names:
+        raise UnsupportedFormat(
+            "这是 WPS/OpenOffice 的 ODF 格式，请另存为 .xlsx 或 .docx 后再上传", file=display
+        )
+    raise UnsupportedFormat(file=display)
+
+
+def check_zip(zf: zipfile.ZipFile, display: str) -> None:
+    """Reject zip bombs and XML with DTDs (XXE, billion laughs) before any XML parser runs."""
+    infos = zf.infolist()
+    if len(infos) > MAX_ZIP_MEMBERS:
+        raise UnsafeFile(f"压缩包内文件数量异常（{len(infos)} 个）", file=display)
+    total = 0
+    for info in infos:
+        total += info.file_size
+        if total > MAX_UNCOMPRESSED_BYTES:
+            raise TooLarge("文件解压后过大，可能是恶意构造的压缩炸弹", file=display)
+        if info.file_size > 1024 * 1024 and info.file_size > MAX_COMPRESSION_RATIO * max(
+            info.compress_size, 1
+        ):
+            raise UnsafeFile("文件压缩比异常，可能是恶意构造的压缩炸弹", file=display)
+    for info in infos:
+        if not info.filename.lower().endswith((".xml", ".rels", ".vml")):
+            continue
+        try:
+            with zf.open(info) as fh:
+                chunk = fh.read(4096)
+        except (zipfile.BadZipFile, OSError, EOFError, RuntimeError) as exc:
+            raise CorruptFile(file=display) from exc
+        if _DTD_RE.search(chunk):
+            raise UnsafeFile("文件内含 XML 实体声明（DTD），可能是恶意构造的文件", file=display)
+
+
+def _sniff_ole(path: Path, display: str) -> Format:
+    from xlrd.compdoc import CompDoc, CompDocError
+
+    data = path.read_bytes()
+    try:
+        names = {d.name for d in CompDoc(data, logfile=io.StringIO()).dirlist}
+    except (CompDocError, IndexError, ValueError, AssertionError) as exc:
+        raise CorruptFile(file=display) from exc
+    if "EncryptedPackage" in names or "EncryptionInfo" in names:
+        raise EncryptedFile(file=display)
+    if "Workbook" in names or "Book" in names:
+        return "xls"
+    if "WordDocument" in names:
+        raise UnsupportedFormat(
+            "这是旧版 Word（.doc）文件，请在 Word/WPS 中另存为 .docx 后再上传", file=display
+        )
+    raise UnsupportedFormat(file=display)
+
+
+def check_grid_size(nrows: int, ncols: int, display: str, sheet: str | None) -> None:
+    where = f"工作表“{sheet}”" if sheet else "表格"
+    if nrows > MAX_ROWS or ncols > MAX_COLS or nrows * ncols > MAX_CELLS:
+        raise TooLarge(
+            f"{where}过大（{nrows} 行 × {ncols} 列），超过系统上限 {MAX_CELLS} 个单元格",
+            file=display,
+        )
