@@ -29,6 +29,7 @@ urlpatterns = [
     path("p/", include("qingzhuang.service_requests.public_urls")),
     path("open311/v2/", include("qingzhuang.service_requests.open311_urls")),
     path("evaluation/", include("qingzhuang.evaluation.urls")),
+    path("duties/", include("qingzhuang.duties.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -51,3 +51,27 @@ class ApplicationErrorMiddleware:
                 status=exception.http_status,
             )
         return None
+
+
+class ChosenLanguageMiddleware:
+    """Chinese unless the user picked another language in the header.
+
+    Django's LocaleMiddleware would follow the browser's Accept-Language; township computers
+    often run English-language browsers, and the product's language is Chinese.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from django.conf import settings
+        from django.utils import translation
+
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        supported = {code for code, _ in settings.LANGUAGES}
+        language = chosen if chosen in supported else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language  # type: ignore[attr-defined]
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        return response

@@ -13,14 +13,15 @@ from qingzhuang.matching.units import Unit, parse_unit
 
 # Leaves that name a measure or a breakdown rather than an item: their meaning comes from
 # the heading above them ("玉米 > 面积", "乡村人口 > 男").
-GENERIC = frozenset(
+_GENERIC_WORDS = (
     "面积 产量 总产 总产量 单产 产值 男 女 男性 女性 合计 小计 总计 其他 其中 计 数量 金额 人数 "
     "户数 个数 本年 上年 上年同期 本期 养殖 捕捞 城镇 乡村 播种面积 收获面积 年末 年初 新增 累计 "
     "减少 增加 小计 其他类 其他养殖 其他作物 其他品种 数 值 实际 计划 "
     # measures whose subject is the form itself (an environmental facility, a company …)
     "总投资额 投资额 投资 运行费用 费用 耗电量 用电量 产生量 处理量 处置量 利用量 综合利用量 "
-    "贮存量 排放量 设计处理能力 处理能力 收入 支出 产品产量 从业人员 职工人数".split()
+    "贮存量 排放量 设计处理能力 处理能力 收入 支出 产品产量 从业人员 职工人数"
 )
+GENERIC = frozenset(_GENERIC_WORDS.split())
 
 _LEXICON: Lexicon = load_lexicon()
 

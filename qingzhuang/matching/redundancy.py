@@ -94,8 +94,9 @@ def _across(buckets: dict[str, list[int]], prepared: list[Prepared]) -> Iterable
                 yield from _representative_pair(a, b, prepared)
 
 
-def _representative_pair(a: list[int], b: list[int], prepared: list[Prepared]
-                         ) -> Iterable[tuple[int, int]]:
+def _representative_pair(
+    a: list[int], b: list[int], prepared: list[Prepared]
+) -> Iterable[tuple[int, int]]:
     for i in a[:ANCHORS]:
         for j in b[:ANCHORS]:
             if not prepared[i].ref.form or prepared[i].ref.form != prepared[j].ref.form:
@@ -143,8 +144,9 @@ class _Grouper:
         self.rejected = rejected
         self.model = model
         self.parent = list(range(len(prepared)))
-        self.groups = {i: _Group([i], {p.ref.key}, {p.ref.form} - {""}, i)
-                       for i, p in enumerate(prepared)}
+        self.groups = {
+            i: _Group([i], {p.ref.key}, {p.ref.form} - {""}, i) for i, p in enumerate(prepared)
+        }
         self.compared = 0
 
     def find(self, i: int) -> int:
@@ -190,9 +192,13 @@ def _name(members: list[Prepared]) -> str:
     return f"{rep.parent}：{label}" if rep.generic and rep.parent else label
 
 
-def find_concepts(fields: Iterable[FieldRef], *, threshold: float | None = None,
-                  rejected: Collection[KeyPair] = frozenset(),
-                  confirmed: Collection[KeyPair] = frozenset()) -> ConceptResult:
+def find_concepts(
+    fields: Iterable[FieldRef],
+    *,
+    threshold: float | None = None,
+    rejected: Collection[KeyPair] = frozenset(),
+    confirmed: Collection[KeyPair] = frozenset(),
+) -> ConceptResult:
     """Group fields into concepts; rejected pairs never join, confirmed pairs always do.
 
     ``rejected`` wins over ``confirmed`` if the two contradict (a person said "these are
@@ -230,7 +236,12 @@ def find_concepts(fields: Iterable[FieldRef], *, threshold: float | None = None,
             singletons.append(refs[g.members[0]])
             continue
         members = sorted(g.members)
-        concepts.append(Concept(id=f"C{len(concepts) + 1:05d}",
-                                name=_name([prepared[m] for m in members]),
-                                members=[refs[m] for m in members], pairs=g.pairs))
+        concepts.append(
+            Concept(
+                id=f"C{len(concepts) + 1:05d}",
+                name=_name([prepared[m] for m in members]),
+                members=[refs[m] for m in members],
+                pairs=g.pairs,
+            )
+        )
     return ConceptResult(concepts, singletons, grouper.compared)

@@ -15,20 +15,18 @@ import json
 import math
 import os
 import random
+import sys
 from collections.abc import Sequence
-from datetime import date
+from datetime import UTC, datetime
 from pathlib import Path
 
+from qingzhuang.matching.cli_support import split_path
 from qingzhuang.matching.compare import FEATURES, WEIGHTS_PATH, Model, features, hard_reasons
 from qingzhuang.matching.model import FieldRef
 from qingzhuang.matching.prepare import prepare
 
 DEFAULT_PAIRS = Path(__file__).resolve().parents[3] / "shared/data/field_pairs/pairs_dev.csv"
 Pair = tuple[FieldRef, FieldRef, int]
-
-
-def split_path(text: str) -> tuple[str, ...]:
-    return tuple(p.strip() for p in (text or "").split(" > ") if p.strip())
 
 
 def load_pairs(path: str | os.PathLike[str]) -> list[Pair]:
@@ -107,7 +105,7 @@ def cross_validate(pairs: Sequence[Pair], k: int = 5, seed: int = 20261126) -> f
     """Stratified k-fold F1 of the whole fitting procedure (coefficients and threshold)."""
     pos = [p for p in pairs if p[2]]
     neg = [p for p in pairs if not p[2]]
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - fold shuffling, not security
     rng.shuffle(pos)
     rng.shuffle(neg)
     folds: list[list[Pair]] = [pos[i::k] + neg[i::k] for i in range(k)]
@@ -130,7 +128,7 @@ def write_model(model: Model, pairs_path: str, path: Path = WEIGHTS_PATH) -> Non
         "provenance": (
             f"LogisticRegression(C=1.0, class_weight=balanced) fitted on "
             f"{Path(pairs_path).name} pairs not decided by a hard rule; threshold "
-            f"maximises F1 on the same file; {date.today().isoformat()}; "
+            f"maximises F1 on the same file; {datetime.now(tz=UTC).date().isoformat()}; "
             f"python -m qingzhuang.matching.train --write"
         ),
     }
@@ -146,10 +144,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     model = fit(pairs)
     p, r, f = evaluate(model, pairs)
     cv = cross_validate(pairs)
-    print(f"fit: P={p:.3f} R={r:.3f} F1={f:.3f} threshold={model.threshold}  5-fold F1={cv:.3f}")  # noqa: T201
-    print(
-        dict(zip(FEATURES, (round(c, 3) for c in model.coef), strict=True)),  # noqa: T201
-        round(model.intercept, 3),
+    coef = dict(zip(FEATURES, (round(c, 3) for c in model.coef), strict=True))
+    sys.stdout.write(
+        f"fit: P={p:.3f} R={r:.3f} F1={f:.3f} threshold={model.threshold}  "
+        f"5-fold F1={cv:.3f}\n{coef} intercept={model.intercept:.3f}\n"
     )
     if args.write:
         write_model(model, args.pairs)

@@ -85,3 +85,8 @@ def test_password_change(org_tree: dict[str, Any], client: Client) -> None:
     assert response.status_code == 302
     client.logout()
     assert client.login(username="worker_a", password="a-much-better-pass-9")
+
+
+def test_browser_language_does_not_override_chinese_default(client: Client) -> None:
+    body = client.get("/accounts/login/", headers={"Accept-Language": "en-US,en;q=0.9"})
+    assert "登录轻装" in body.content.decode()

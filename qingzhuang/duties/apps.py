@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class DutiesConfig(AppConfig):
+    name = "qingzhuang.duties"
+    label = "duties"
