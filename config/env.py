@@ -35,3 +35,4 @@ SHARED_DATA_DIR: Path = Path(
 )
 SECURE_SSL_REDIRECT: bool = _bool("SECURE_SSL_REDIRECT", True)
 LOG_LEVEL: str = os.environ.get("LOG_LEVEL", "INFO")
+RATELIMIT_ENABLED: bool = _bool("QZ_RATELIMIT_ENABLED", True)

@@ -146,10 +146,24 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 QZ_MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
+QZ_RATELIMIT_ENABLED = env.RATELIMIT_ENABLED
+QZ_RATE_LIMITS = {
+    "login": "20/m",
+    "public_intake": "30/m",
+    "public_lookup": "120/m",
+}
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "qingzhuang",
+    }
+}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact": {"()": "qingzhuang.core.privacy.RedactPersonalDataFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact"]}},
     "root": {"handlers": ["console"], "level": env.LOG_LEVEL},
     "loggers": {"axes": {"level": "WARNING"}},
 }

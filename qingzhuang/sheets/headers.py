@@ -200,9 +200,12 @@ def _role_word(text: str) -> str | None:
 def find_header_row(grid: Grid, start: int = 1, limit: int = 40) -> int | None:
     for r in range(start, min(grid.nrows, start + limit) + 1):
         texts = grid.row_texts(r)
-        if len(texts) >= 2 and any(_role_word(t) for _, t in texts):
-            if not any(is_meta_line(t) for _, t in texts):
-                return r
+        if (
+            len(texts) >= 2
+            and any(_role_word(t) for _, t in texts)
+            and not any(is_meta_line(t) for _, t in texts)
+        ):
+            return r
     return None
 
 
@@ -286,7 +289,8 @@ def _is_header_continuation(grid: Grid, row: int, label_col: int) -> bool:
     label = grid.text(row, label_col)
     if label and _role_word(label) != "name" and squash(label) not in {"项目"}:
         return False
-    return all(not is_number(t) and not is_dash(t) for _, t in texts)
+    body = [t for _, t in texts if not is_dash(t)]
+    return bool(body) and all(not is_number(t) for t in body)
 
 
 def column_texts(grid: Grid, band: Band, col: int) -> list[tuple[str, int, int]]:

@@ -54,6 +54,8 @@ class HierarchyBuilder:
 
     def add(self, text: str, indent: int) -> list[str]:
         rank = numbering_rank(text)
+        if squash(text).startswith(("附报", "补充资料")):
+            rank = 1
         if rank is not None:
             node = self._add_numbered(text, rank, indent)
         elif is_of_which(text):
@@ -73,6 +75,8 @@ class HierarchyBuilder:
                 self.stack.pop()
             elif top.kind == "plain" and len(self.stack) == 1 and top.siblings > 0:
                 self.stack.pop()  # a list of root-level plain rows does not own sections
+            elif top.kind == "plain" and top.indent > indent + 1:
+                self.stack.pop()  # less indented than the plain row: not its child
             else:
                 break
         return _Node(text, "num", rank, indent, [*self._parent_path(), text])
@@ -101,7 +105,7 @@ class HierarchyBuilder:
 
     def _add_plain(self, text: str, indent: int) -> _Node:
         if self.stack and self.stack[-1].kind in ("qz", "cont"):
-            cont = self._continuation(indent)
+            cont = self._continuation(indent, text)
             if cont is not None:
                 del self.stack[cont:]
                 path = [*self._parent_path(), text]
@@ -133,22 +137,53 @@ class HierarchyBuilder:
             text, "plain", rank, indent, [*self._parent_path(), text], root_single=not self.stack
         )
 
-    def _continuation(self, indent: int) -> int | None:
+    def _continuation(self, indent: int, text: str) -> int | None:
         """Index of the 其中 item that an un-numbered row continues, if it does."""
         heads = [i for i, n in enumerate(self.stack) if n.kind in ("qz", "cont")]
         first_qz = min(self.stack[i].indent for i in heads)
         if indent < first_qz - 2:
             return None
         start = heads[0]
+        if start > 0:
+            parent = self.stack[start - 1]
+            if self.stack[start].indent > parent.indent + 1 and indent <= parent.indent + 1:
+                return None
+            if _looks_like_sibling(parent.text, text):
+                return None
         numbered_between = False
         for i in range(start - 1, -1, -1):
             node = self.stack[i]
             if node.kind == "num":
                 numbered_between = True
-            elif node.kind == "plain" and abs(node.indent - indent) <= 1 and numbered_between:
-                if not (i == 0 and node.root_single):
-                    return None
+            elif (
+                node.kind == "plain"
+                and abs(node.indent - indent) <= 1
+                and numbered_between
+                and not (i == 0 and node.root_single)
+            ):
+                return None
         for i in reversed(heads):
             if self.stack[i].indent <= indent + 1:
                 return i
         return heads[0]
+
+
+def _strip_number(text: str) -> str:
+    t = squash(text)
+    for _rank, pattern in _PATTERNS:
+        m = pattern.match(t)
+        if m:
+            return t[m.end() :]
+    return t
+
+
+def _looks_like_sibling(parent: str, text: str) -> bool:
+    """'家禽出笼' / '家禽存笼': same stem, so a sibling of the parent, not a 其中 item."""
+    a, b = _strip_number(parent), _strip_number(text)
+    prefix = 0
+    while prefix < min(len(a), len(b)) and a[prefix] == b[prefix]:
+        prefix += 1
+    suffix = 0
+    while suffix < min(len(a), len(b)) and a[-1 - suffix] == b[-1 - suffix]:
+        suffix += 1
+    return prefix >= 2 or suffix >= 3

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from .grid import Grid, squash
 from .headers import (
     Band,
@@ -152,7 +154,11 @@ def _column_fields(grid: Grid, band: Band, sheet: ParsedSheet, table_unit: str) 
         label = grid.covered_text(r, sheet.label_col) if sheet.label_col else ""
         if label and is_footer(label):
             break
-        extra = [grid.text(r, c) for c in range(sheet.label_col or 1, min(value_cols or [1]))]
+        extra = [
+            grid.text(r, c)
+            for c in range((sheet.label_col or 1) + 1, min(value_cols or [1]))
+            if band.roles.get(c) not in ("code", "seq", "unit")
+        ]
         full = " ".join(t for t in [label, *extra] if t and not is_number(t))
         empty = not any(grid.text(r, c) and not is_dash(grid.text(r, c)) for c in value_cols)
         if not full and empty:
@@ -164,8 +170,8 @@ def _column_fields(grid: Grid, band: Band, sheet: ParsedSheet, table_unit: str) 
 def _indicator_fields(grid: Grid, band: Band, sheet: ParsedSheet, table_unit: str) -> None:
     blocks = _blocks(band.roles)
     builders = [HierarchyBuilder() for _ in blocks]
-    sheet.label_col = blocks[0]["name"] if blocks else band.label_col
-    vals = blocks[0]["values"] if blocks else []
+    sheet.label_col = int(blocks[0]["name"]) if blocks else band.label_col  # type: ignore[arg-type]
+    vals: list[int] = list(blocks[0]["values"]) if blocks else []  # type: ignore[arg-type]
     sheet.value_col = vals[0] if len(vals) == 1 else None
     r = band.data_start
     while r <= grid.nrows:
@@ -241,6 +247,7 @@ def _indicator_row(
     if has_roles and not (unit or code):
         return
     values: list[int] = list(block["values"])  # type: ignore[arg-type]
+    table_units = _unit_list(sheet.meta)
     total = any(w in squash(name) for w in _TOTAL_WORDS)
     label_cell = grid.cell_name(r, name_col)
     if name_col == sheet.label_col:
@@ -253,7 +260,11 @@ def _indicator_row(
                 cell=label_cell,
                 path=path,
                 label=split_unit(path[-1])[0] or path[-1],
-                unit=unit or split_unit(path[-1])[1] or _col_unit(grid, band, v) or table_unit,
+                unit=unit
+                or split_unit(path[-1])[1]
+                or _col_unit(grid, band, v)
+                or table_unit
+                or _pick_unit(table_units, [], path),
                 row=r,
                 col=name_col,
                 code=code,
@@ -265,15 +276,12 @@ def _indicator_row(
         if is_dash(grid.text(r, v)) and grid.text(r, v):
             continue
         header, col_unit = _unit_and_label([t for t, _r, _c in column_texts(grid, band, v)])
-        ar, ac = grid.anchor(r, v)
-        if (ar, ac) != (r, v):
-            continue
         sheet.fields.append(
             ParsedField(
                 cell=grid.cell_name(r, v),
                 path=[*path, " ".join(header)],
                 label=split_unit(path[-1])[0] or path[-1],
-                unit=col_unit or unit or table_unit,
+                unit=col_unit or unit or table_unit or _pick_unit(table_units, header, path),
                 row=r,
                 col=v,
                 code=code,
@@ -286,3 +294,28 @@ def _col_unit(grid: Grid, band: Band, col: int | None) -> str:
     if col is None:
         return ""
     return _unit_and_label([t for t, _r, _c in column_texts(grid, band, col)])[1]
+
+
+_AREA, _WEIGHT, _MONEY = ("公顷", "亩", "平方"), ("吨", "公斤", "千克", "斤"), ("元",)
+
+
+def _unit_list(meta: dict[str, str]) -> list[str]:
+    value = squash(meta.get("计量单位") or meta.get("单位") or "")
+    return [u for u in re.split(r"[、,，;；/]", value) if u]
+
+
+def _pick_unit(units: list[str], header: list[str], path: list[str]) -> str:
+    """Pick from a sheet-level list like '千公顷、吨' by what the column or row measures."""
+    if len(units) < 2:
+        return ""
+    text = squash("".join(header) + (path[-1] if path else ""))
+    for words, kinds in (
+        (("面积",), _AREA),
+        (("产量", "数量", "重量"), _WEIGHT),
+        (("产值", "金额", "收入", "价格", "价值"), _MONEY),
+    ):
+        if any(w in text for w in words):
+            for u in units:
+                if any(k in u for k in kinds):
+                    return u
+    return ""

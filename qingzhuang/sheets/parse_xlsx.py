@@ -8,6 +8,7 @@ uncompressed size is capped, which bounds the memory this takes.
 from __future__ import annotations
 
 import warnings
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -21,8 +22,10 @@ def read_xlsx(path: Path, display: str) -> list[Grid]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            wb = openpyxl.load_workbook(path, data_only=True, read_only=False)
-        except (KeyError, ValueError, OSError, TypeError) as exc:
+            # A file object, so openpyxl does not judge the file by its extension.
+            with path.open("rb") as fh:
+                wb = openpyxl.load_workbook(fh, data_only=True, read_only=False)
+        except (KeyError, ValueError, OSError, TypeError, zipfile.BadZipFile) as exc:
             raise CorruptFile(file=display) from exc
     grids: list[Grid] = []
     total = 0

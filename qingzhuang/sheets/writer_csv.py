@@ -136,9 +136,10 @@ def _split(text: str, delimiter: str) -> list[_Record]:
         fields.append(text[pos:end])
         if end < n and text[end] == delimiter:
             pos = end + 1
-            if pos == n:  # trailing delimiter at end of file
-                fields.append("")
-            continue
+            if pos < n:
+                continue
+            fields.append("")  # a delimiter right at the end of the file
+            end = n
         eol = eol_re.match(text, end)
         term = eol.group(0) if eol else ""
         pos = end + len(term)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from copy import copy
 from pathlib import Path
+from typing import Any
 
 import xlrd
 from openpyxl import Workbook
@@ -124,21 +125,21 @@ class _Styles:
             )
         return cached
 
-    def apply(self, cell: object, xf_index: int) -> None:
+    def apply(self, cell: Any, xf_index: int) -> None:
         array = self._arrays.get(xf_index)
         if array is None:
             self._style_from_xf(cell, xf_index)
-            array = self._arrays[xf_index] = copy(cell._style)  # type: ignore[attr-defined]
-        cell._style = copy(array)  # type: ignore[attr-defined]
+            array = self._arrays[xf_index] = copy(cell._style)
+        cell._style = copy(array)
 
-    def _style_from_xf(self, cell: object, xf_index: int) -> None:
+    def _style_from_xf(self, cell: Any, xf_index: int) -> None:
         xf = self.book.xf_list[xf_index]
         if xf.font_index < len(self.book.font_list):
-            cell.font = self.font(xf.font_index)  # type: ignore[attr-defined]
-        cell.border = self._border(xf.border)  # type: ignore[attr-defined]
-        cell.fill = self._fill(xf.background)  # type: ignore[attr-defined]
+            cell.font = self.font(xf.font_index)
+        cell.border = self._border(xf.border)
+        cell.fill = self._fill(xf.background)
         a = xf.alignment
-        cell.alignment = Alignment(  # type: ignore[attr-defined]
+        cell.alignment = Alignment(
             horizontal=_HALIGN.get(a.hor_align),
             vertical=_VALIGN.get(a.vert_align),
             wrap_text=bool(a.text_wrapped) or None,
@@ -147,11 +148,9 @@ class _Styles:
             text_rotation=a.rotation if 0 <= a.rotation <= 180 or a.rotation == 255 else 0,
         )
         fmt = self.book.format_map.get(xf.format_key)
-        cell.number_format = fmt.format_str if fmt and fmt.format_str else "General"  # type: ignore[attr-defined]
+        cell.number_format = fmt.format_str if fmt and fmt.format_str else "General"
         p = xf.protection
-        cell.protection = Protection(  # type: ignore[attr-defined]
-            locked=bool(p.cell_locked), hidden=bool(p.formula_hidden)
-        )
+        cell.protection = Protection(locked=bool(p.cell_locked), hidden=bool(p.formula_hidden))
 
     def _side(self, style: int, colour: int) -> Side:
         name = _BORDER_STYLES.get(style)
@@ -222,18 +221,18 @@ def _copy_cells(
                 styles.apply(cell, xf)
 
 
-def _set_xls_value(cell: object, ctype: int, value: object) -> None:
+def _set_xls_value(cell: Any, ctype: int, value: Any) -> None:
     if ctype == xlrd.XL_CELL_TEXT:
-        cell.value = ILLEGAL_CHARACTERS_RE.sub("", str(value))  # type: ignore[attr-defined]
-        cell.data_type = "s"  # type: ignore[attr-defined]  # text such as "=说明=" is not a formula
+        cell.value = ILLEGAL_CHARACTERS_RE.sub("", str(value))
+        cell.data_type = "s"  # text such as "=说明=" is not a formula
     elif ctype in (xlrd.XL_CELL_NUMBER, xlrd.XL_CELL_DATE):
         # Dates stay serial numbers; the copied date number format makes them dates again.
-        num = float(value)  # type: ignore[arg-type]
-        cell.value = int(num) if num.is_integer() and abs(num) < 2**53 else num  # type: ignore[attr-defined]
+        num = float(value)
+        cell.value = int(num) if num.is_integer() and abs(num) < 2**53 else num
     elif ctype == xlrd.XL_CELL_BOOLEAN:
-        cell.value = bool(value)  # type: ignore[attr-defined]
+        cell.value = bool(value)
     elif ctype == xlrd.XL_CELL_ERROR:
-        cell.value = error_text_from_code.get(value, "#N/A")  # type: ignore[attr-defined, call-overload]
+        cell.value = error_text_from_code.get(value, "#N/A")
 
 
 def _copy_dimensions(sheet: XlrdSheet, ws: Worksheet) -> None:

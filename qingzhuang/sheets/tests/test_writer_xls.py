@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
@@ -13,9 +15,8 @@ from qingzhuang.sheets.layout import layout_signature
 from qingzhuang.sheets.writer import CellWrite, write_filled_report, xls_to_xlsx
 from qingzhuang.sheets.writer_xls import _BORDER_STYLES
 
-FORMS = Path(__file__).resolve().parents[4] / "shared" / "data" / "forms"
-if not FORMS.is_dir():
-    FORMS = Path("/work/shared/data/forms")
+DATA = Path(os.environ.get("QZ_SHARED_DATA") or Path(__file__).resolve().parents[4] / "shared/data")
+FORMS = DATA / "forms"
 REAL_FILES = ["2016年湖北农林牧渔业综合统计报表制度.xls", "2016年农村统计年报汇总表.xls"]
 
 pytestmark = pytest.mark.shared_data
@@ -25,7 +26,7 @@ pytestmark = pytest.mark.shared_data
 def real_xls(request: pytest.FixtureRequest) -> Path:
     path = FORMS / request.param
     if not path.is_file():
-        pytest.skip(f"shared data absent: {path}")
+        pytest.skip(f"../shared/data not available: {path}")
     return path
 
 
@@ -57,7 +58,9 @@ def test_cell_texts_and_numbers_are_kept(converted: tuple) -> None:
     for sheet in book.sheets():
         ws = wb[sheet.name]
         for r in range(sheet.nrows):
-            for c, (ctype, value) in enumerate(zip(sheet.row_types(r), sheet.row_values(r))):
+            for c, (ctype, value) in enumerate(
+                zip(sheet.row_types(r), sheet.row_values(r), strict=True)
+            ):
                 got = ws.cell(row=r + 1, column=c + 1).value
                 if ctype == xlrd.XL_CELL_TEXT:
                     assert got == (value or None), (sheet.name, r, c)
@@ -93,6 +96,22 @@ def test_widths_heights_fonts_borders_are_kept(converted: tuple) -> None:
                 assert cell.border.top.style == _BORDER_STYLES.get(xf.border.top_line_style)
                 assert cell.border.left.style == _BORDER_STYLES.get(xf.border.left_line_style)
                 assert bool(cell.alignment.wrap_text) == bool(xf.alignment.text_wrapped), where
+                assert cell.number_format == book.format_map[xf.format_key].format_str, where
+                _assert_colours(book, xf, font, cell, where)
+
+
+def _assert_colours(book: xlrd.book.Book, xf: Any, font: Any, cell: Any, where: tuple) -> None:
+    if xf.background.fill_pattern == 1:
+        r, g, b = book.colour_map[xf.background.pattern_colour_index]
+        assert cell.fill.fill_type == "solid", where
+        assert cell.fill.fgColor.rgb == f"FF{r:02X}{g:02X}{b:02X}", where
+    else:
+        assert cell.fill.fill_type is None, where
+    rgb = book.colour_map.get(font.colour_index)
+    if rgb is None:  # automatic colour
+        assert cell.font.color is None, where
+    else:
+        assert cell.font.color.rgb == "FF{:02X}{:02X}{:02X}".format(*rgb), where
 
 
 def _merged_non_anchors(sheet: xlrd.sheet.Sheet) -> set[tuple[int, int]]:

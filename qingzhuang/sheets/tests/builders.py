@@ -1,0 +1,151 @@
+"""Fixture builders: every test file is generated here, none is checked in."""
+
+from __future__ import annotations
+
+import struct
+import zipfile
+from pathlib import Path
+
+import openpyxl
+from openpyxl.styles import Alignment
+
+
+def village_table_xlsx(path: Path) -> Path:
+    """A column table: 3 header rows with merges and units, villages as rows."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "人口"
+    ws["A1"] = "2024年村人口情况统计表"
+    ws.merge_cells("A1:F1")
+    ws["A2"] = "填报单位：青山镇人民政府    填报日期：2024年6月"
+    ws["E2"] = "制表机关：青山县民政局"
+    ws["A3"] = "序号"
+    ws["B3"] = "村名"
+    ws["C3"] = "人口情况"
+    ws.merge_cells("A3:A5")
+    ws.merge_cells("B3:B5")
+    ws.merge_cells("C3:E3")
+    ws["C4"] = "户籍人口"
+    ws.merge_cells("C4:D4")
+    ws["E4"] = "常住人口（人）"
+    ws.merge_cells("E4:E5")
+    ws["C5"] = "男（人）"
+    ws["D5"] = "女（人）"
+    ws["F3"] = "耕地面积（亩）"
+    ws.merge_cells("F3:F5")
+    for i, name in enumerate(["东村", "西村", "合计"], start=6):
+        ws.cell(i, 1, i - 5 if name != "合计" else None)
+        ws.cell(i, 2, name)
+        if name != "西村":
+            ws.cell(i, 3, 10)
+            ws.cell(i, 6, 2.5)
+    ws["A10"] = "单位负责人：          填表人："
+    wb.save(path)
+    return path
+
+
+def indicator_list_xlsx(path: Path) -> Path:
+    """An indicator list: 指标名称 | 计量单位 | 代码 | 数量 with numbered hierarchy."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "基本情况"
+    ws["A1"] = "乡 村 基 本 情 况"
+    ws["A2"] = "表    号：测农01表"
+    ws["A3"] = "制表机关：某县统计局"
+    rows = [
+        ("指 标 名 称", "计量单位", "代  码", "数量"),
+        ("甲", "乙", "丙", 1),
+        ("一、人口", "—", "—", None),
+        ("（一）乡村人口数", "万人", 1, None),
+        ("     1．男", "万人", 2, None),
+        ("2．女", "万人", 3, None),
+        ("其中：从事农业人员", "万人", 4, None),
+        ("二、耕地", "—", "—", None),
+        ("年末耕地面积", "公顷", 5, None),
+        ("说明：1.本表由乡镇填报。", None, None, None),
+    ]
+    for r, row in enumerate(rows, start=5):
+        for c, value in enumerate(row, start=1):
+            if value is not None:
+                ws.cell(r, c, value)
+    ws["A9"].alignment = Alignment(indent=2)
+    wb.save(path)
+    return path
+
+
+def docx_with_merges(path: Path) -> Path:
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("村级公共服务情况表")
+    document.add_paragraph("制表机关：某县民政局")
+    table = document.add_table(rows=4, cols=4)
+    a = table.cell(0, 0).merge(table.cell(1, 0))
+    a.text = "村名"
+    b = table.cell(0, 1).merge(table.cell(0, 2))
+    b.text = "服务设施"
+    table.cell(1, 1).text = "卫生室（个）"
+    table.cell(1, 2).text = "图书室（个）"
+    d = table.cell(0, 3).merge(table.cell(1, 3))
+    d.text = "常住人口（人）"
+    table.cell(2, 0).text = "东村"
+    table.cell(3, 0).text = "合计"
+    document.save(str(path))
+    return path
+
+
+def zip_bomb(path: Path, size: int = 60 * 1024 * 1024) -> Path:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        zf.writestr("xl/workbook.xml", "<workbook/>")
+        with zf.open("xl/worksheets/sheet1.xml", "w") as fh:
+            chunk = b"\0" * (1024 * 1024)
+            for _ in range(size // len(chunk)):
+                fh.write(chunk)
+    return path
+
+
+def xxe_xlsx(path: Path, tmp: Path) -> Path:
+    good = indicator_list_xlsx(tmp / "good.xlsx")
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(path, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "xl/workbook.xml":
+                doctype = b'<!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+                if data.startswith(b"<?xml"):
+                    end = data.index(b"?>") + 2
+                    data = data[:end] + doctype + data[end:]
+                else:
+                    data = doctype + data
+            dst.writestr(info, data)
+    return path
+
+
+def ole_file(path: Path, stream_name: str) -> Path:
+    """A minimal compound file (the container of .xls and of encrypted .xlsx)."""
+    end, free, fat_sect = 0xFFFFFFFE, 0xFFFFFFFF, 0xFFFFFFFD
+    header = bytearray(512)
+    header[0:8] = bytes.fromhex("D0CF11E0A1B11AE1")
+    struct.pack_into("<HHHHH", header, 24, 0x3E, 3, 0xFFFE, 9, 6)
+    struct.pack_into("<IIIIIIII", header, 40, 0, 1, 1, 0, 4096, end, 0, end)
+    struct.pack_into("<I", header, 72, 0)  # number of DIFAT sectors
+    struct.pack_into("<I", header, 76, 0)  # DIFAT[0] = FAT in sector 0
+    for i in range(1, 109):
+        struct.pack_into("<I", header, 76 + 4 * i, free)
+    fat = [fat_sect, end] + [3, 4, 5, 6, 7, 8, 9, end]
+    fat_bytes = struct.pack(f"<{len(fat)}I", *fat) + b"\xff" * (512 - 4 * len(fat))
+
+    def entry(name: str, kind: int, child: int, start: int, size: int) -> bytes:
+        raw = name.encode("utf-16-le") + b"\0\0"
+        e = bytearray(128)
+        e[0 : len(raw)] = raw
+        struct.pack_into("<HBB", e, 64, len(raw), kind, 1)
+        struct.pack_into("<III", e, 68, free, free, child)
+        struct.pack_into("<II", e, 116, start, size)
+        return bytes(e)
+
+    directory = (
+        entry("Root Entry", 5, 1, end, 0) + entry(stream_name, 2, free, 2, 4096) + bytes(128) * 2
+    )
+    path.write_bytes(bytes(header) + fat_bytes + directory + b"\x01" * 4096)
+    return path
