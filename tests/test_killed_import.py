@@ -21,7 +21,9 @@ def _env(data_dir: Path) -> dict[str, str]:
     return env
 
 
-@pytest.mark.skipif(os.environ.get("DATABASE_URL", "").startswith("postgres"), reason="SQLite file test")
+@pytest.mark.skipif(
+    os.environ.get("DATABASE_URL", "").startswith("postgres"), reason="SQLite file test"
+)
 def test_sigkill_during_org_import_leaves_nothing(tmp_path: Path) -> None:
     env = _env(tmp_path)
     subprocess.run(  # noqa: S603
