@@ -1,0 +1,177 @@
+"""Comment sentiment with weights that ship inside the package.
+
+Weights are plain arrays (.npz, no pickle) plus a gzipped JSON vocabulary, so loading the shipped
+model can never execute code. Features: char 1-3-gram + jieba-word TF-IDF (sublinear tf, l2 per
+block); a linear SVM; Platt scaling turns the margin into P(positive). Produced reproducibly by
+bench/train_sentiment_model.py.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from scipy.sparse import csr_matrix, hstack
+from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+from sklearn.preprocessing import normalize
+
+from ._text import word_tokens
+
+MODEL_DIR = Path(__file__).resolve().parent / "models"
+MODEL_NAME = "sentiment_v1"
+FORMAT_VERSION = 1
+
+
+@dataclass
+class SentimentModel:
+    """Char + word TF-IDF linear model; `scores` gives P(positive)."""
+
+    char_vocab: list[str]
+    word_vocab: list[str]
+    char_idf: np.ndarray
+    word_idf: np.ndarray
+    coef: np.ndarray  # over [char features, word features]
+    intercept: float
+    platt_a: float
+    platt_b: float
+
+    def __post_init__(self) -> None:
+        self._char = CountVectorizer(
+            analyzer="char",
+            ngram_range=(1, 3),
+            vocabulary={t: i for i, t in enumerate(self.char_vocab)},
+        )
+        self._word = CountVectorizer(
+            analyzer=word_tokens, vocabulary={t: i for i, t in enumerate(self.word_vocab)}
+        )
+
+    def features(self, texts: Sequence[str]) -> csr_matrix:
+        texts = [t or "" for t in texts]
+        return hstack(
+            [
+                _tfidf(self._char.transform(texts), self.char_idf),
+                _tfidf(self._word.transform(texts), self.word_idf),
+            ]
+        ).tocsr()
+
+    def decision(self, texts: Sequence[str]) -> np.ndarray:
+        return np.asarray(self.features(texts) @ self.coef + self.intercept).ravel()
+
+    def scores(self, texts: Sequence[str]) -> list[float]:
+        if not texts:
+            return []
+        margin = self.decision(texts)
+        return [float(p) for p in 1.0 / (1.0 + np.exp(-(self.platt_a * margin + self.platt_b)))]
+
+    def save(self, directory: Path, name: str = MODEL_NAME) -> list[Path]:
+        """Write `<name>.npz` (float32 weights) and `<name>.vocab.json.gz`."""
+        directory.mkdir(parents=True, exist_ok=True)
+        npz = directory / f"{name}.npz"
+        vocab = directory / f"{name}.vocab.json.gz"
+        np.savez_compressed(
+            npz,
+            char_idf=self.char_idf.astype(np.float32),
+            word_idf=self.word_idf.astype(np.float32),
+            coef=self.coef.astype(np.float32),
+            scalars=np.array([self.intercept, self.platt_a, self.platt_b], dtype=np.float64),
+            version=np.array([FORMAT_VERSION]),
+        )
+        doc = {
+            "format": "qingzhuang.textclass.sentiment",
+            "version": FORMAT_VERSION,
+            "char": self.char_vocab,
+            "word": self.word_vocab,
+        }
+        # mtime=0 keeps the file byte-identical across runs
+        with gzip.GzipFile(vocab, "wb", mtime=0) as fh:
+            fh.write(json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+        return [npz, vocab]
+
+    @classmethod
+    def load(cls, directory: Path = MODEL_DIR, name: str = MODEL_NAME) -> SentimentModel:
+        npz_path = directory / f"{name}.npz"
+        vocab_path = directory / f"{name}.vocab.json.gz"
+        try:
+            with np.load(npz_path, allow_pickle=False) as arrays:
+                data = {k: arrays[k] for k in arrays.files}
+            with gzip.open(vocab_path, "rb") as fh:
+                doc = json.loads(fh.read().decode("utf-8"))
+        except (OSError, ValueError, KeyError) as exc:
+            raise ValueError(f"情感模型文件缺失或损坏：{npz_path}") from exc
+        if int(data["version"][0]) != FORMAT_VERSION or doc.get("version") != FORMAT_VERSION:
+            raise ValueError(f"情感模型文件版本不符：{npz_path}")
+        intercept, a, b = (float(v) for v in data["scalars"])
+        return cls(
+            doc["char"],
+            doc["word"],
+            data["char_idf"].astype(np.float64),
+            data["word_idf"].astype(np.float64),
+            data["coef"].astype(np.float64),
+            intercept,
+            a,
+            b,
+        )
+
+
+def _tfidf(counts: csr_matrix, idf: np.ndarray) -> csr_matrix:
+    """sklearn's TfidfVectorizer(sublinear_tf=True) transform, with a fixed idf."""
+    x = csr_matrix(counts, dtype=np.float64)
+    x.data = np.log(x.data) + 1.0
+    x = x.multiply(idf).tocsr()
+    return normalize(x, norm="l2", copy=False)
+
+
+_LOCK = threading.Lock()
+_MODEL: SentimentModel | None = None
+
+
+def shipped_model() -> SentimentModel:
+    """The packaged model, read from disk once per process."""
+    global _MODEL
+    if _MODEL is None:
+        with _LOCK:
+            if _MODEL is None:
+                _MODEL = SentimentModel.load()
+    return _MODEL
+
+
+def sentiment_scores(texts: Sequence[str]) -> list[float]:
+    """P(positive) per text, from the shipped model; why: satisfaction comments need no setup."""
+    return shipped_model().scores(list(texts))
+
+
+def fit_sentiment_model(
+    texts: Sequence[str], labels: Sequence[int], *, c: float = 0.2, seed: int = 0
+) -> SentimentModel:
+    """Train a SentimentModel (used by bench/train_sentiment_model.py); labels are 1/0."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+    from sklearn.svm import LinearSVC
+
+    texts = [t or "" for t in texts]
+    y = np.asarray(labels, dtype=int)
+    cv = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True, min_df=2)
+    wv = TfidfVectorizer(analyzer=word_tokens, sublinear_tf=True, min_df=2)
+    x = hstack([cv.fit_transform(texts), wv.fit_transform(texts)]).tocsr()
+    svc = LinearSVC(C=c, random_state=seed)
+    folds = StratifiedKFold(5, shuffle=True, random_state=seed)
+    margins = cross_val_predict(svc, x, y, cv=folds, method="decision_function")
+    platt = LogisticRegression(C=1e6, max_iter=1000).fit(margins.reshape(-1, 1), y)
+    svc.fit(x, y)
+    char_vocab = sorted(cv.vocabulary_, key=cv.vocabulary_.__getitem__)
+    word_vocab = sorted(wv.vocabulary_, key=wv.vocabulary_.__getitem__)
+    return SentimentModel(
+        char_vocab,
+        word_vocab,
+        cv.idf_,
+        wv.idf_,
+        svc.coef_.ravel().copy(),
+        float(svc.intercept_[0]),
+        float(platt.coef_[0, 0]),
+        float(platt.intercept_[0]),
+    )
