@@ -14,6 +14,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "templates.manage": frozenset({Role.TOWNSHIP_ADMIN, Role.DEPARTMENT_STAFF}),
     "data.enter": frozenset({Role.TOWNSHIP_ADMIN, Role.VILLAGE_WORKER}),
     "burden.manage": frozenset({Role.TOWNSHIP_ADMIN}),
+    "burden.view": frozenset(
+        {Role.TOWNSHIP_ADMIN, Role.EVALUATOR, Role.DEPARTMENT_STAFF, Role.VILLAGE_WORKER}
+    ),
     "admission.submit": frozenset({Role.DEPARTMENT_STAFF, Role.TOWNSHIP_ADMIN}),
     "admission.decide": frozenset({Role.TOWNSHIP_ADMIN}),
     "requests.dispatch": frozenset({Role.TOWNSHIP_ADMIN}),
@@ -23,6 +26,11 @@ CAPABILITIES: dict[str, frozenset[str]] = {
         {Role.TOWNSHIP_ADMIN, Role.EVALUATOR, Role.DEPARTMENT_STAFF, Role.VILLAGE_WORKER}
     ),
     "personal_data.view": frozenset({Role.TOWNSHIP_ADMIN, Role.VILLAGE_WORKER}),
+    # duties: village work-item lists, tasks assigned to villages, 减负直通车, practice mode
+    "duties.manage": frozenset({Role.TOWNSHIP_ADMIN}),
+    "duties.register": frozenset({Role.TOWNSHIP_ADMIN, Role.VILLAGE_WORKER}),
+    "duties.feedback": frozenset({Role.TOWNSHIP_ADMIN, Role.VILLAGE_WORKER}),
+    "practice.reset": frozenset({Role.TOWNSHIP_ADMIN}),
 }
 
 

@@ -1,0 +1,155 @@
+"""Reading a demands CSV (the `qz burden check/import` contract). Pure Python, no Django.
+
+Any problem in the file stops the whole batch with one plain-Chinese line naming the row and
+column, so an import never stores half a file.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date
+
+from qingzhuang.burden.rules_engine import KINDS, DemandInput
+
+COLUMNS = (
+    "kind",
+    "title",
+    "issuer",
+    "received",
+    "deadline",
+    "chars",
+    "asks_followup",
+    "duration_minutes",
+    "covered_by_document",
+    "approval_code",
+    "demand",
+)
+KIND_NAMES = {"报表": "report", "文件": "document", "会议": "meeting", "督查": "inspection"}
+TRUE = {"1", "true", "yes", "y", "是"}
+FALSE = {"", "0", "false", "no", "n", "否"}
+
+
+class CsvError(ValueError):
+    """A one-line, plain-Chinese problem with the file."""
+
+
+@dataclass
+class CsvRow:
+    row: int  # 1-based data row (the header is not counted)
+    demand: DemandInput
+
+
+def _date(value: str, row: int, col: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise CsvError(
+            f"第{row}行 {col} 列：日期“{value}”无效，请写成 YYYY-MM-DD，例如 2026-03-05。"
+        ) from None
+
+
+def _int(value: str, row: int, col: str) -> int | None:
+    if not value:
+        return None
+    try:
+        number = int(float(value))
+    except ValueError:
+        raise CsvError(f"第{row}行 {col} 列：“{value}”不是数字，请填写整数或留空。") from None
+    if number < 0:
+        raise CsvError(f"第{row}行 {col} 列：数值不能为负数。")
+    return number
+
+
+def _flag(value: str, row: int, col: str) -> bool:
+    v = value.strip().lower()
+    if v in TRUE:
+        return True
+    if v in FALSE:
+        return False
+    raise CsvError(f"第{row}行 {col} 列：请填 0 或 1（当前是“{value}”）。")
+
+
+def _kind(value: str, row: int) -> str:
+    v = value.strip().lower()
+    v = KIND_NAMES.get(v, v)
+    if v not in KINDS:
+        raise CsvError(
+            f"第{row}行 kind 列：类别“{value}”无效，只能是 report、document、meeting、inspection 或 app。"
+        )
+    return v
+
+
+def parse_row(rec: dict[str, str], row: int) -> DemandInput:
+    def g(col: str) -> str:
+        return (rec.get(col) or "").strip()
+
+    return DemandInput(
+        kind=_kind(g("kind"), row),
+        title=g("title"),
+        issuer=g("issuer"),
+        received=_date(g("received"), row, "received"),
+        deadline=_date(g("deadline"), row, "deadline"),
+        chars=_int(g("chars"), row, "chars"),
+        asks_followup=_flag(g("asks_followup"), row, "asks_followup"),
+        duration_minutes=_int(g("duration_minutes"), row, "duration_minutes"),
+        covered_by_document=_flag(g("covered_by_document"), row, "covered_by_document"),
+        approval_code=g("approval_code"),
+        demand_text=g("demand"),
+    )
+
+
+def parse_demands_csv(data: bytes) -> list[CsvRow]:
+    """Parse the whole file or raise CsvError; blank lines are skipped."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise CsvError(
+            "文件不是 UTF-8 编码：请在 WPS/Excel 中另存为“CSV UTF-8”后再上传。"
+        ) from None
+    reader = csv.DictReader(io.StringIO(text))
+    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    if not header:
+        raise CsvError("文件是空的：第一行应是列名 " + ",".join(COLUMNS) + "。")
+    missing = [c for c in COLUMNS if c not in header]
+    if missing:
+        raise CsvError(
+            "缺少列：" + "、".join(missing) + "。第一行应包含 " + ",".join(COLUMNS) + "。"
+        )
+    reader.fieldnames = header
+    rows: list[CsvRow] = []
+    n = 0
+    for rec in reader:
+        if not any((v or "").strip() for k, v in rec.items() if k is not None):
+            continue
+        n += 1
+        rows.append(CsvRow(row=n, demand=parse_row(rec, n)))
+    return rows
+
+
+def parse_demands_xlsx(data: bytes) -> list[CsvRow]:
+    """The same columns from the first sheet of an xlsx file (as saved by WPS/Excel)."""
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:
+        raise CsvError("xlsx 文件无法打开，请确认文件未损坏，或另存为 CSV UTF-8。") from None
+    ws = wb.worksheets[0]
+    out = io.StringIO()
+    writer = csv.writer(out)
+    for values in ws.iter_rows(values_only=True):
+        cells = []
+        for v in values:
+            if isinstance(v, date):
+                cells.append(v.strftime("%Y-%m-%d"))
+            elif isinstance(v, float) and v.is_integer():
+                cells.append(str(int(v)))
+            else:
+                cells.append("" if v is None else str(v))
+        writer.writerow(cells)
+    wb.close()
+    return parse_demands_csv(out.getvalue().encode("utf-8"))

@@ -1,0 +1,142 @@
+"""Page forms for the burden ledger (plain labels; they work with phone voice typing)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from qingzhuang.burden.models import DemandKind, EstimateKind, IssuerLevel, ReviewStatus, Rule
+from qingzhuang.org.models import Department
+
+KIND_FIELDS = {
+    "report": ["template", "respondents", "frequency_per_year", "hours_per_response"],
+    "document": ["chars", "asks_followup", "specific_task"],
+    "meeting": ["duration_minutes", "attendees", "level", "covered_by_document"],
+    "inspection": ["approval_code", "preparation_hours"],
+    "app": ["demand_text", "frequency_per_year"],
+}
+
+
+class DemandForm(forms.Form):
+    kind = forms.ChoiceField(label=_("类别"), choices=DemandKind.choices)
+    title = forms.CharField(label=_("名称"), max_length=255)
+    issuer = forms.ModelChoiceField(
+        label=_("下达部门"), queryset=Department.objects.all(), required=False
+    )
+    issuer_new = forms.CharField(label=_("或填写新部门名称"), max_length=100, required=False)
+    received = forms.DateField(
+        label=_("收到日期"),
+        initial=timezone.localdate,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    deadline = forms.DateField(
+        label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    chars = forms.IntegerField(label=_("字数"), min_value=0, required=False)
+    asks_followup = forms.BooleanField(label=_("要求乡镇配套发文或再报材料"), required=False)
+    specific_task = forms.NullBooleanField(
+        label=_("部署专项工作/具体任务"),
+        required=False,
+        widget=forms.Select(choices=[("unknown", "按标题判断"), ("true", "是"), ("false", "否")]),
+    )
+    duration_minutes = forms.IntegerField(label=_("会议时长(分钟)"), min_value=0, required=False)
+    attendees = forms.IntegerField(label=_("参会人数"), min_value=0, required=False)
+    level = forms.ChoiceField(
+        label=_("会议层级"), choices=[("", "—"), *IssuerLevel.choices], required=False
+    )
+    covered_by_document = forms.BooleanField(label=_("已有文件部署过"), required=False)
+    approval_code = forms.CharField(label=_("审批编码(一事一码)"), max_length=64, required=False)
+    demand_text = forms.CharField(
+        label=_("具体要求"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    template: forms.ModelChoiceField = forms.ModelChoiceField(  # type: ignore[type-arg]
+        label=_("报表模板"),
+        queryset=None,
+        required=False,  # type: ignore[arg-type]
+    )
+    respondents = forms.IntegerField(label=_("填报单位(人)数"), min_value=1, required=False)
+    frequency_per_year = forms.IntegerField(label=_("每年次数"), min_value=1, required=False)
+    hours_per_response = forms.DecimalField(
+        label=_("每次耗时(小时)"), min_value=0, decimal_places=2, required=False
+    )
+    preparation_hours = forms.DecimalField(
+        label=_("准备时间(小时)"), min_value=0, decimal_places=2, required=False
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from qingzhuang.reporting.models import ReportTemplate
+
+        self.fields["template"].queryset = ReportTemplate.objects.all()  # type: ignore[attr-defined]
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("事项清单 (CSV 或 xlsx)"),
+        help_text=_(
+            "列：kind,title,issuer,received,deadline,chars,asks_followup,duration_minutes,"
+            "covered_by_document,approval_code,demand"
+        ),
+    )
+    store = forms.BooleanField(label=_("检查后入账（不勾选则只检查）"), required=False)
+
+
+class DocumentForm(forms.Form):
+    file = forms.FileField(label=_("文件 (docx/doc/pdf/txt)"))
+    upper = forms.FileField(label=_("上级原文件（可选，用于查照搬）"), required=False)
+    demand = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class RuleForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = Rule
+        fields = [
+            "title",
+            "enabled",
+            "threshold",
+            "threshold_alt",
+            "keywords",
+            "exceptions",
+            "citation",
+        ]
+        widgets = {
+            "keywords": forms.Textarea(attrs={"rows": 2}),
+            "exceptions": forms.Textarea(attrs={"rows": 2}),
+            "citation": forms.Textarea(attrs={"rows": 4}),
+        }
+
+
+class ReviseForm(forms.Form):
+    estimate_kind = forms.ChoiceField(
+        label=_("调整类型"),
+        choices=[c for c in EstimateKind.choices if c[0] != EstimateKind.ORIGINAL],
+    )
+    respondents = forms.IntegerField(label=_("填报单位(人)数"), min_value=1, required=False)
+    frequency_per_year = forms.IntegerField(label=_("每年次数"), min_value=1, required=False)
+    hours_per_response = forms.DecimalField(label=_("每次耗时(小时)"), min_value=0, required=False)
+    preparation_hours = forms.DecimalField(label=_("准备时间(小时)"), min_value=0, required=False)
+    reason = forms.CharField(label=_("原因"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class AdmissionForm(forms.Form):
+    title = forms.CharField(label=_("报表名称"), max_length=255)
+    file = forms.FileField(label=_("空白表样 (xlsx/xls/csv/docx)"))
+    department = forms.ModelChoiceField(label=_("申请部门"), queryset=Department.objects.all())
+    year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
+    legal_basis = forms.CharField(label=_("依据文件"), max_length=255, required=False)
+    respondents = forms.IntegerField(label=_("填报单位数"), min_value=1, initial=1)
+    frequency_per_year = forms.IntegerField(label=_("每年填报次数"), min_value=1, initial=1)
+    hours_per_response = forms.DecimalField(label=_("每次耗时(小时)"), min_value=0, initial=1)
+    preparation_hours = forms.DecimalField(label=_("准备时间(小时)"), min_value=0, initial=0)
+
+
+class DecisionForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("审查结论"),
+        choices=[c for c in ReviewStatus.choices if c[0] != ReviewStatus.PENDING],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(label=_("理由"), widget=forms.Textarea(attrs={"rows": 3}))

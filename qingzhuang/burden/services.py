@@ -1,0 +1,608 @@
+"""Writes for the burden ledger: demands, findings, documents, rules and 准入 reviews.
+
+Every function is keyword-only, atomic and audited; views, API, CLI and demo all call these.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from qingzhuang.audit.services import audit_record, snapshot
+from qingzhuang.burden import held_data, selectors
+from qingzhuang.burden.csv_io import CsvRow
+from qingzhuang.burden.models import (
+    AdmissionReview,
+    BurdenRevision,
+    Demand,
+    DemandKind,
+    DocumentUpload,
+    EstimateKind,
+    Finding,
+    FindingOrigin,
+    ReviewStatus,
+    Rule,
+)
+from qingzhuang.burden.neardup import COPY_THRESHOLD, containment
+from qingzhuang.burden.rules_engine import (
+    DemandInput,
+    FindingOut,
+    check_demand,
+    count_prior_inspections,
+)
+from qingzhuang.burden.textextract import ExtractError, count_chars, extract_text, file_format
+from qingzhuang.core.errors import Conflict, InvalidInput, NotFound
+from qingzhuang.org.models import Department, OrgLevel, OrgUnit
+from qingzhuang.org.scope import Scope
+from qingzhuang.org.services import department_get_or_create
+
+DEMAND_FIELDS = [
+    "kind", "title", "issuer_id", "received", "deadline", "chars", "asks_followup",
+    "specific_task", "duration_minutes", "attendees", "level", "covered_by_document",
+    "approval_code", "demand_text", "template_id", "respondents", "frequency_per_year",
+    "hours_per_response", "preparation_hours", "estimate_kind",
+]  # fmt: skip
+
+
+# ---------------------------------------------------------------- checking (no storage)
+
+
+def default_org_unit() -> OrgUnit:
+    """The township whose ledger the CLI writes to when no --org is given."""
+    towns = list(OrgUnit.objects.filter(level=OrgLevel.TOWNSHIP, is_active=True)[:2])
+    if len(towns) != 1:
+        raise InvalidInput("请用 --org 指定乡镇的行政区划代码（系统里有多个或没有乡镇）。")
+    return towns[0]
+
+
+def _enrich(inputs: list[DemandInput], *, org_unit: OrgUnit | None) -> None:
+    """Add the facts that need the database: catalogue membership, earlier inspections."""
+    titles: dict[int, set[str]] = {}
+    for d in inputs:
+        if d.kind == DemandKind.REPORT and d.form_admitted is None and d.received is not None:
+            year = d.received.year
+            if year not in titles:
+                titles[year] = selectors.approved_titles(year=year)
+            d.form_admitted = d.title in titles[year]
+    ledger = (
+        selectors.inspections_per_issuer_year(scope=Scope.of_unit(org_unit))
+        if org_unit is not None
+        else {}
+    )
+    count_prior_inspections(inputs, ledger)
+
+
+def demands_check(*, rows: list[CsvRow], org_unit: OrgUnit | None = None) -> dict[str, Any]:
+    """Check a batch against the current rules without storing anything (CLI contract)."""
+    settings = selectors.rule_settings()
+    _enrich([r.demand for r in rows], org_unit=org_unit)
+    return {
+        "demands": [
+            {
+                "row": r.row,
+                "title": r.demand.title,
+                "findings": [f.as_dict() for f in check_demand(r.demand, settings)],
+            }
+            for r in rows
+        ]
+    }
+
+
+# ---------------------------------------------------------------- burden estimate
+
+
+def default_estimate(d: DemandInput, *, attendees: int | None = None) -> dict[str, Any]:
+    """A first PRA-style estimate when the issuer gives none (documented in the README)."""
+    if d.kind == DemandKind.MEETING:
+        minutes = d.duration_minutes or 60
+        return {
+            "respondents": attendees or 1,
+            "frequency_per_year": 1,
+            "hours_per_response": (Decimal(minutes) / 60 + Decimal("0.5")).quantize(
+                Decimal("0.01")
+            ),
+            "preparation_hours": Decimal("0"),
+        }
+    if d.kind == DemandKind.DOCUMENT:
+        reading = Decimal(max(1, (d.chars or 3000) // 3000)) * Decimal("0.5")
+        return {
+            "respondents": 1,
+            "frequency_per_year": 1,
+            "hours_per_response": reading + (Decimal("4") if d.asks_followup else Decimal("1")),
+            "preparation_hours": Decimal("0"),
+        }
+    if d.kind == DemandKind.INSPECTION:
+        return {
+            "respondents": 1,
+            "frequency_per_year": 1,
+            "hours_per_response": Decimal("8"),
+            "preparation_hours": Decimal("8"),
+        }
+    if d.kind == DemandKind.APP:
+        text = d.demand_text + d.title
+        per_year = 250 if ("每日" in text or "每天" in text) else 52 if "每周" in text else 12
+        return {
+            "respondents": 1,
+            "frequency_per_year": per_year,
+            "hours_per_response": Decimal("0.25"),
+            "preparation_hours": Decimal("0"),
+        }
+    return {
+        "respondents": 1,
+        "frequency_per_year": 1,
+        "hours_per_response": Decimal("2"),
+        "preparation_hours": Decimal("1"),
+    }
+
+
+# ---------------------------------------------------------------- demands and findings
+
+
+def demand_input(demand: Demand) -> DemandInput:
+    """The checker's view of a stored demand."""
+    return DemandInput(
+        kind=demand.kind,
+        title=demand.title,
+        issuer=demand.issuer.name if demand.issuer else "",
+        received=demand.received,
+        deadline=demand.deadline,
+        chars=demand.chars,
+        asks_followup=demand.asks_followup,
+        specific_task=demand.specific_task,
+        duration_minutes=demand.duration_minutes,
+        covered_by_document=demand.covered_by_document,
+        approval_code=demand.approval_code,
+        demand_text=demand.demand_text,
+    )
+
+
+def _template_facts(demand: Demand, d: DemandInput) -> None:
+    if demand.kind != DemandKind.REPORT:
+        return
+    template = demand.template
+    if template is None:
+        # No template linked: the form's fields are known from its 准入 review, if any.
+        review = (
+            AdmissionReview.objects.filter(title=demand.title, year=demand.received.year)
+            .order_by("-submitted_at")
+            .first()
+        )
+        if review is not None and review.analysis.get("fields_total"):
+            d.fields_total = int(review.analysis["fields_total"])
+            d.held_labels = [h["label"] for h in review.analysis.get("held", [])]
+            d.fields_held = len(d.held_labels)
+        return
+    if template is not None:
+        approved = AdmissionReview.objects.filter(template=template, status=ReviewStatus.APPROVED)
+        if approved.exists() or getattr(template, "admission_status", "") == "approved":
+            d.form_admitted = True
+        fields = held_data.fields_from_template(template)
+        held = held_data.held_fields(fields, template=template)
+        d.fields_total, d.fields_held = held.total, len(held.held)
+        d.held_labels = [h["label"] for h in held.held]
+
+
+@transaction.atomic
+def demand_findings_refresh(*, demand: Demand, actor: Any) -> list[Finding]:
+    """Re-run the rules on one stored demand; feedback and other origins are left alone."""
+    d = demand_input(demand)
+    _template_facts(demand, d)
+    ledger = selectors.inspections_per_issuer_year(
+        scope=Scope.of_unit(demand.org_unit), before=demand.received
+    )
+    _enrich([d], org_unit=None)
+    if d.kind == DemandKind.INSPECTION:
+        d.prior_inspections = ledger.get((d.issuer, demand.received.year), 0)
+    found = check_demand(d, selectors.rule_settings())
+    return _store_findings(demand, found, actor=actor)
+
+
+def _store_findings(demand: Demand, found: list[FindingOut], *, actor: Any) -> list[Finding]:
+    old = list(
+        demand.findings.filter(origin=FindingOrigin.RULE).values_list("rule_code", flat=True)
+    )
+    demand.findings.filter(origin=FindingOrigin.RULE).delete()
+    rows = [
+        Finding(
+            org_unit=demand.org_unit,
+            demand=demand,
+            issuer=demand.issuer,
+            kind=demand.kind,
+            rule_code=f.rule,
+            message=f.message,
+            source=f.source,
+            origin=FindingOrigin.RULE,
+            occurred_on=demand.received,
+        )
+        for f in found
+    ]
+    Finding.objects.bulk_create(rows)
+    new = [f.rule for f in found]
+    if sorted(old) != sorted(new):
+        audit_record(
+            actor=actor,
+            action="burden.finding.refresh",
+            target=demand,
+            org_path=demand.org_unit.path,
+            before={"rules": sorted(old)},
+            after={"rules": sorted(new)},
+        )
+    return rows
+
+
+@transaction.atomic
+def demand_create(
+    *,
+    org_unit: OrgUnit,
+    kind: str,
+    title: str,
+    received: date,
+    actor: Any,
+    issuer: Department | None = None,
+    source: str = "entry",
+    **fields: Any,
+) -> Demand:
+    """Register one demand, fill a default burden estimate if none is given, and check it."""
+    if kind not in DemandKind.values:
+        raise InvalidInput("类别无效，请选择报表、文件、会议、督查检查考核或APP要求。")
+    if not title.strip():
+        raise InvalidInput("请填写事项名称。")
+    unknown = set(fields) - set(DEMAND_FIELDS) - {"template"}
+    if unknown:
+        raise InvalidInput("未知字段：" + "、".join(sorted(unknown)))
+    probe = DemandInput(
+        kind=kind,
+        title=title,
+        chars=fields.get("chars"),
+        asks_followup=bool(fields.get("asks_followup")),
+        duration_minutes=fields.get("duration_minutes"),
+        demand_text=fields.get("demand_text", ""),
+    )
+    for key, value in default_estimate(probe, attendees=fields.get("attendees")).items():
+        if fields.get(key) in (None, ""):
+            fields[key] = value
+    demand = Demand(org_unit=org_unit, kind=kind, title=title.strip(), received=received,
+                    issuer=issuer, source=source,
+                    created_by=actor if hasattr(actor, "pk") else None, **fields)  # fmt: skip
+    if demand.deadline and demand.deadline < demand.received:
+        raise InvalidInput("截止日期早于收到日期，请核对。")
+    demand.full_clean(exclude=["org_unit", "issuer", "template", "created_by"])
+    demand.save()
+    audit_record(actor=actor, action="burden.demand.create", target=demand,
+                 org_path=org_unit.path, after=snapshot(demand))  # fmt: skip
+    demand_findings_refresh(demand=demand, actor=actor)
+    return demand
+
+
+@transaction.atomic
+def demands_import(*, rows: list[CsvRow], org_unit: OrgUnit, actor: Any) -> dict[str, Any]:
+    """Store a whole CSV batch (all or nothing) and return its findings like `demands_check`."""
+    out = []
+    for r in rows:
+        d = r.demand
+        if d.received is None:
+            raise InvalidInput(f"第{r.row}行 received 列：入账需要收到日期，请填写 YYYY-MM-DD。")
+        issuer = department_get_or_create(name=d.issuer, actor=actor) if d.issuer else None
+        try:
+            demand = demand_create(
+                org_unit=org_unit, kind=d.kind, title=d.title or f"第{r.row}行事项",
+                received=d.received, issuer=issuer, actor=actor, source="import",
+                deadline=d.deadline, chars=d.chars, asks_followup=d.asks_followup,
+                duration_minutes=d.duration_minutes, covered_by_document=d.covered_by_document,
+                approval_code=d.approval_code, demand_text=d.demand_text,
+            )  # fmt: skip
+        except InvalidInput as exc:
+            raise InvalidInput(f"第{r.row}行：{exc.message}") from exc
+        findings = demand.findings.order_by("pk")
+        out.append(
+            {
+                "row": r.row,
+                "title": demand.title,
+                "id": demand.pk,
+                "findings": [
+                    {"rule": f.rule_code, "message": f.message, "source": f.source}
+                    for f in findings
+                ],
+            }
+        )
+    return {"demands": out}
+
+
+@transaction.atomic
+def demand_revise(
+    *,
+    demand: Demand,
+    estimate_kind: str,
+    reason: str,
+    actor: Any,
+    respondents: int | None = None,
+    frequency_per_year: int | None = None,
+    hours_per_response: Decimal | None = None,
+    preparation_hours: Decimal | None = None,
+) -> BurdenRevision:
+    """Change a burden estimate, recording whether it is a re-estimate or a real program change."""
+    if estimate_kind not in (EstimateKind.RE_ESTIMATE, EstimateKind.PROGRAM_CHANGE):
+        raise InvalidInput("请选择“重新估算”或“实际要求变化”。")
+    if not reason.strip():
+        raise InvalidInput("请写明调整原因。")
+    before = snapshot(demand)
+    hours_before = demand.burden_hours
+    for name, value in (
+        ("respondents", respondents),
+        ("frequency_per_year", frequency_per_year),
+        ("hours_per_response", hours_per_response),
+        ("preparation_hours", preparation_hours),
+    ):
+        if value is not None:
+            if value < 0:
+                raise InvalidInput("数值不能为负数。")
+            setattr(demand, name, value)
+    demand.estimate_kind = estimate_kind
+    demand.save()
+    demand.refresh_from_db()
+    revision = BurdenRevision.objects.create(
+        demand=demand, estimate_kind=estimate_kind, hours_before=hours_before,
+        hours_after=demand.burden_hours, reason=reason.strip(),
+        revised_by=actor if hasattr(actor, "pk") else None,
+    )  # fmt: skip
+    audit_record(actor=actor, action="burden.demand.revise", target=demand,
+                 org_path=demand.org_unit.path, before=before, after=snapshot(demand))  # fmt: skip
+    return revision
+
+
+@transaction.atomic
+def demand_delete(*, demand: Demand, actor: Any) -> None:
+    before = snapshot(demand)
+    path = demand.org_unit.path
+    audit_record(actor=actor, action="burden.demand.delete", target=demand, org_path=path,
+                 before=before)  # fmt: skip
+    demand.delete()
+
+
+@transaction.atomic
+def finding_add(
+    *,
+    org_unit: OrgUnit,
+    rule_code: str,
+    message: str,
+    source: str,
+    origin: str,
+    occurred_on: date,
+    actor: Any,
+    demand: Demand | None = None,
+    issuer: Department | None = None,
+    kind: str = "",
+    ref: str = "",
+) -> Finding:
+    """Add a finding from another feature (基层反映 feedback, 村级事项准入 …) to the ledger."""
+    if origin not in FindingOrigin.values:
+        raise InvalidInput("来源无效。")
+    if not rule_code or not message.strip() or not source.strip():
+        raise InvalidInput("请写明规则编号、问题和依据。")
+    if kind and kind not in DemandKind.values:
+        raise InvalidInput("类别无效。")
+    finding = Finding.objects.create(
+        org_unit=org_unit, demand=demand, issuer=issuer or (demand.issuer if demand else None),
+        kind=kind or (demand.kind if demand else ""), rule_code=rule_code, message=message.strip(),
+        source=source.strip(), origin=origin, occurred_on=occurred_on, ref=ref,
+    )  # fmt: skip
+    audit_record(actor=actor, action="burden.finding.add", target=finding,
+                 org_path=org_unit.path, after=snapshot(finding))  # fmt: skip
+    return finding
+
+
+@transaction.atomic
+def findings_recheck(*, scope: Scope, actor: Any) -> int:
+    """Re-run the rules on every demand in scope (after an admin changed a rule)."""
+    demands = scope.filter(Demand.objects.select_related("org_unit", "issuer", "template"))
+    n = 0
+    for demand in demands.order_by("received", "pk"):
+        demand_findings_refresh(demand=demand, actor=actor)
+        n += 1
+    return n
+
+
+# ---------------------------------------------------------------- rules
+
+RULE_EDITABLE = [
+    "title",
+    "enabled",
+    "threshold",
+    "threshold_alt",
+    "keywords",
+    "exceptions",
+    "citation",
+]
+
+
+@transaction.atomic
+def rule_update(*, rule: Rule, actor: Any, **changes: Any) -> Rule:
+    """Change a rule's threshold, keywords or citation (admins only; checked by the caller)."""
+    unknown = set(changes) - set(RULE_EDITABLE)
+    if unknown:
+        raise InvalidInput("不能修改：" + "、".join(sorted(unknown)))
+    if not str(changes.get("citation", rule.citation)).strip():
+        raise InvalidInput("请写明规则依据（引用的文件名称和条款）。")
+    for key in ("threshold", "threshold_alt"):
+        value = changes.get(key)
+        if value is not None and int(value) < 0:
+            raise InvalidInput("阈值不能为负数。")
+    before = snapshot(rule)
+    for key, value in changes.items():
+        setattr(rule, key, value)
+    rule.save()
+    audit_record(actor=actor, action="burden.rule.update", target=rule, before=before,
+                 after=snapshot(rule))  # fmt: skip
+    return rule
+
+
+# ---------------------------------------------------------------- documents
+
+
+@transaction.atomic
+def document_upload(
+    *,
+    org_unit: OrgUnit,
+    name: str,
+    data: bytes,
+    actor: Any,
+    demand: Demand | None = None,
+    upper_name: str = "",
+    upper_data: bytes | None = None,
+) -> DocumentUpload:
+    """Store a document, count its characters and, given the upper-level original, how much
+    of it is copied. With a demand, the demand's length is updated and re-checked."""
+    try:
+        fmt = file_format(name)
+        text = extract_text(name, data)
+        upper_text = extract_text(upper_name, upper_data) if upper_data else ""
+    except ExtractError as exc:
+        raise InvalidInput(str(exc)) from exc
+    share = containment(text, upper_text) if upper_text else None
+    doc = DocumentUpload(
+        demand=demand, org_unit=org_unit, original_name=Path(name).name[:255], format=fmt,
+        text=text, chars=count_chars(text), upper_name=Path(upper_name).name[:255] if upper_name else "",
+        upper_text=upper_text, containment=share,
+        is_copy=share is not None and share >= COPY_THRESHOLD,
+        uploaded_by=actor if hasattr(actor, "pk") else None,
+    )  # fmt: skip
+    digest = hashlib.sha256(data).hexdigest()[:16]
+    doc.file.save(f"{digest}.{fmt}", ContentFile(data), save=False)
+    doc.save()
+    audit_record(actor=actor, action="burden.document.upload", target=doc, org_path=org_unit.path,
+                 after=snapshot(doc, fields=["id", "original_name", "chars", "containment", "is_copy"]))  # fmt: skip
+    if demand is not None:
+        demand.chars = doc.chars
+        demand.save(update_fields=["chars"])
+        demand_findings_refresh(demand=demand, actor=actor)
+    return doc
+
+
+# ---------------------------------------------------------------- 准入 admission review
+
+
+@dataclass
+class AdmissionInput:
+    title: str
+    year: int
+    respondents: int = 1
+    frequency_per_year: int = 1
+    hours_per_response: Decimal = Decimal("1")
+    preparation_hours: Decimal = Decimal("0")
+    legal_basis: str = ""
+
+
+def _approved_forms(exclude: int | None) -> list[tuple[str, list[held_data.FieldRef]]]:
+    others = []
+    qs = AdmissionReview.objects.filter(status=ReviewStatus.APPROVED)
+    if exclude is not None:
+        qs = qs.exclude(pk=exclude)
+    for review in qs.only("title", "analysis"):
+        refs = [
+            held_data.FieldRef(
+                key=str(i), label=f["label"], unit=f.get("unit", ""), form=str(review.pk)
+            )
+            for i, f in enumerate(review.analysis.get("fields", []))
+        ]
+        others.append((review.title, refs))
+    return others
+
+
+def admission_analyse(*, fields: list[held_data.FieldRef], burden_hours: Decimal,
+                      exclude: int | None = None, template: Any = None) -> dict[str, Any]:  # fmt: skip
+    """What a reviewer sees before deciding: held fields, overlaps, the burden added."""
+    held = held_data.held_fields(fields, template=template)
+    overlaps = held_data.overlapping_fields(fields, _approved_forms(exclude))
+    return {
+        "fields": [{"label": f.label, "unit": f.unit} for f in fields],
+        "fields_total": held.total,
+        "held": held.held,
+        "held_percent": held.percent,
+        "store_available": held.store_available,
+        "overlaps": overlaps,
+        "overlap_count": len({o["label"] for o in overlaps}),
+        "burden_hours": float(burden_hours),
+    }
+
+
+@transaction.atomic
+def admission_submit(
+    *, org_unit: OrgUnit, department: Department, name: str, data: bytes, form: AdmissionInput,
+    actor: Any, template: Any = None,
+) -> AdmissionReview:  # fmt: skip
+    """A department asks to send a new form down; the file is parsed and analysed at once."""
+    if not form.title.strip():
+        raise InvalidInput("请填写报表名称。")
+    suffix = Path(name).suffix.lower()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"form{suffix}"
+        path.write_bytes(data)
+        try:
+            fields = held_data.fields_from_file(path, display_name=Path(name).name)
+        except Exception as exc:
+            message = (
+                getattr(exc, "message", None)
+                or "报表文件无法读取，请上传 xlsx、xls、csv 或 docx 格式的空白表样。"
+            )
+            raise InvalidInput(str(message)) from exc
+    if not fields:
+        raise InvalidInput("没有在文件中找到任何填报项，请上传空白表样（含表头）。")
+    review = AdmissionReview(
+        org_unit=org_unit, department=department, title=form.title.strip(), year=form.year,
+        original_name=Path(name).name[:255], template=template, legal_basis=form.legal_basis,
+        respondents=form.respondents, frequency_per_year=form.frequency_per_year,
+        hours_per_response=form.hours_per_response, preparation_hours=form.preparation_hours,
+        submitted_by=actor if hasattr(actor, "pk") else None,
+    )  # fmt: skip
+    review.analysis = admission_analyse(
+        fields=fields, burden_hours=review.burden_hours, template=template
+    )
+    digest = hashlib.sha256(data).hexdigest()[:16]
+    review.file.save(f"{digest}{suffix}", ContentFile(data), save=False)
+    review.save()
+    audit_record(actor=actor, action="burden.admission.submit", target=review, org_path=org_unit.path,
+                 after=snapshot(review, fields=["id", "title", "year", "department", "status"]))  # fmt: skip
+    return review
+
+
+@transaction.atomic
+def admission_decide(
+    *, review: AdmissionReview, status: str, reason: str, actor: Any
+) -> AdmissionReview:
+    """Approve, reject, or answer "use existing data" — always with a reason, audited."""
+    if review.status != ReviewStatus.PENDING:
+        raise Conflict("这份申请已经有结论，不能重复审查。")
+    if status not in (ReviewStatus.APPROVED, ReviewStatus.REJECTED, ReviewStatus.USE_EXISTING):
+        raise InvalidInput("请选择准入、不予准入或使用已有数据。")
+    if not reason.strip():
+        raise InvalidInput("请写明审查理由。")
+    before = snapshot(review, fields=["status", "reason"])
+    review.status = status
+    review.reason = reason.strip()
+    review.decided_by = actor if hasattr(actor, "pk") else None
+    review.decided_at = timezone.now()
+    review.save()
+    if review.template_id:
+        # Mirror the decision on the reporting app's template so its pages show it too.
+        from qingzhuang.reporting.models import ReportTemplate
+
+        ReportTemplate.objects.filter(pk=review.template_id).update(admission_status=status)
+    audit_record(actor=actor, action="burden.admission.decide", target=review, org_path=review.org_unit.path,
+                 before=before, after=snapshot(review, fields=["status", "reason"]))  # fmt: skip
+    return review
+
+
+def admission_get_for_decision(*, scope: Scope, pk: int) -> AdmissionReview:
+    review = selectors.admission_get(scope=scope, pk=pk)
+    if review is None:  # pragma: no cover - selector raises
+        raise NotFound("找不到这份准入申请。")
+    return review

@@ -1,0 +1,218 @@
+"""Pages: each one logged in as a scoped user, checking the response and the database."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+
+from qingzhuang.burden import services
+from qingzhuang.burden.models import AdmissionReview, Demand, ReviewStatus, Rule
+from qingzhuang.burden.tests.helpers import VIOLATING, xlsx_form
+from qingzhuang.org.models import Role
+from qingzhuang.org.services import department_get_or_create
+
+pytestmark = pytest.mark.django_db
+
+
+def login(client: Client, org_tree: dict[str, Any], who: str) -> Client:
+    assert client.login(username=org_tree[who].username, password=org_tree["password"])
+    return client
+
+
+def _demand(unit: Any, title: str = "推进会", **kw: Any) -> Demand:
+    return services.demand_create(org_unit=unit, kind="meeting", title=title, received=date(2026, 4, 1),
+                                  duration_minutes=120, actor="test", **kw)  # fmt: skip
+
+
+def test_ledger_shows_town_demands_to_admin_and_filters(
+    client: Client, org_tree: dict[str, Any]
+) -> None:
+    _demand(org_tree["town"], "镇里的会")
+    login(client, org_tree, "admin")
+    page = client.get(reverse("burden:ledger"))
+    assert page.status_code == 200
+    assert "镇里的会" in page.content.decode() and "MEETING_LONG" in page.content.decode()
+    assert (
+        "镇里的会" not in client.get(reverse("burden:ledger") + "?kind=document").content.decode()
+    )
+    assert "镇里的会" in client.get(reverse("burden:ledger") + "?month=2026-04").content.decode()
+
+
+def test_village_worker_cannot_see_the_township_ledger(
+    client: Client, org_tree: dict[str, Any]
+) -> None:
+    town = _demand(org_tree["town"], "镇里的会")
+    _demand(org_tree["village_a"], "东村的会")
+    login(client, org_tree, "worker_a")
+    body = client.get(reverse("burden:ledger")).content.decode()
+    assert "东村的会" in body and "镇里的会" not in body
+    assert client.get(reverse("burden:demand", args=[town.pk])).status_code == 404
+    login(client, org_tree, "worker_b")
+    assert "东村的会" not in client.get(reverse("burden:ledger")).content.decode()
+
+
+def test_evaluator_reads_but_cannot_write(client: Client, org_tree: dict[str, Any]) -> None:
+    demand = _demand(org_tree["town"])
+    login(client, org_tree, "evaluator")
+    assert client.get(reverse("burden:demand", args=[demand.pk])).status_code == 200
+    assert client.get(reverse("burden:dashboard")).status_code == 200
+    resp = client.post(
+        reverse("burden:demand_new"), {"kind": "meeting", "title": "x", "received": "2026-04-01"}
+    )
+    assert resp.status_code == 403
+    assert (
+        client.post(reverse("burden:demand", args=[demand.pk]), {"delete": "1"}).status_code == 403
+    )
+    assert Demand.objects.count() == 1
+    assert client.post(reverse("burden:rules")).status_code == 403
+
+
+def test_entry_page_per_kind_creates_a_checked_demand(
+    client: Client, org_tree: dict[str, Any]
+) -> None:
+    login(client, org_tree, "admin")
+    for kind in ("report", "document", "meeting", "inspection", "app"):
+        assert client.get(reverse("burden:demand_new") + f"?kind={kind}").status_code == 200
+    resp = client.post(reverse("burden:demand_new"), {
+        "kind": "app", "title": "巡河群", "issuer_new": "县水利局", "received": "2026-04-01",
+        "demand_text": "每天拍照打卡", "specific_task": "unknown",
+    })  # fmt: skip
+    demand = Demand.objects.get(title="巡河群")
+    assert resp.status_code == 302 and resp["Location"] == reverse(
+        "burden:demand", args=[demand.pk]
+    )
+    assert demand.org_unit == org_tree["town"] and demand.issuer is not None
+    assert demand.issuer.name == "县水利局"
+    assert list(demand.findings.values_list("rule_code", flat=True)) == ["APP_BANNED"]
+    detail = client.get(resp["Location"]).content.decode()
+    assert "《" in detail and "拍照留痕" in detail
+
+
+def test_import_page_checks_then_stores(client: Client, org_tree: dict[str, Any]) -> None:
+    login(client, org_tree, "admin")
+    f = SimpleUploadedFile("d.csv", VIOLATING.encode())
+    page = client.post(reverse("burden:import"), {"file": f})
+    assert page.status_code == 200 and "DOC_FOLLOWUP" in page.content.decode()
+    assert Demand.objects.count() == 0
+    f = SimpleUploadedFile("d.csv", VIOLATING.encode())
+    client.post(reverse("burden:import"), {"file": f, "store": "on"})
+    assert Demand.objects.filter(org_unit=org_tree["town"]).count() == 8
+    bad = SimpleUploadedFile("d.csv", b"kind,title\nx,y\n")
+    assert (
+        "缺少列"
+        in client.post(reverse("burden:import"), {"file": bad, "store": "on"}).content.decode()
+    )
+
+
+def test_import_page_reads_xlsx(client: Client, org_tree: dict[str, Any]) -> None:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws: Any = wb.active
+    for line in VIOLATING.strip().split("\n")[:3]:
+        ws.append(line.split(","))
+    ws["D2"].value = date(2026, 2, 13)
+    buf = io.BytesIO()
+    wb.save(buf)
+    login(client, org_tree, "admin")
+    page = client.post(
+        reverse("burden:import"), {"file": SimpleUploadedFile("d.xlsx", buf.getvalue())}
+    )
+    assert "DEADLINE_SHORT" in page.content.decode()
+
+
+def test_upload_page_counts_characters(client: Client, org_tree: dict[str, Any]) -> None:
+    login(client, org_tree, "admin")
+    page = client.post(
+        reverse("burden:upload"), {"file": SimpleUploadedFile("a.txt", "基层 减负".encode())}
+    )
+    assert page.status_code == 200 and "共 4 字" in page.content.decode()
+
+
+def test_rules_page_and_edit(client: Client, org_tree: dict[str, Any]) -> None:
+    login(client, org_tree, "admin")
+    assert "MEETING_LONG" in client.get(reverse("burden:rules")).content.decode()
+    rule = Rule.objects.get(code="MEETING_LONG")
+    resp = client.post(reverse("burden:rule_edit", args=["MEETING_LONG"]), {
+        "title": rule.title, "enabled": "on", "threshold": "120", "threshold_alt": "",
+        "keywords": "", "exceptions": "", "citation": rule.citation,
+    })  # fmt: skip
+    assert resp.status_code == 302
+    rule.refresh_from_db()
+    assert rule.threshold == 120
+    login(client, org_tree, "worker_a")
+    assert client.get(reverse("burden:rule_edit", args=["MEETING_LONG"])).status_code == 403
+
+
+def test_department_submits_and_township_decides(client: Client, org_tree: dict[str, Any]) -> None:
+    from qingzhuang.org.tests.factories import UserFactory
+
+    dept = department_get_or_create(name="县统计局", actor="test")
+    UserFactory(
+        username="tongji", role=Role.DEPARTMENT_STAFF, org_unit=org_tree["county"], department=dept
+    )
+    client.login(username="tongji", password=org_tree["password"])
+    resp = client.post(reverse("burden:admission"), {
+        "title": "人口表", "file": SimpleUploadedFile("f.xlsx", xlsx_form("人口表", ["户籍人口数"])),
+        "department": dept.pk, "year": 2026, "respondents": 3, "frequency_per_year": 4,
+        "hours_per_response": "1", "preparation_hours": "0",
+    })  # fmt: skip
+    review = AdmissionReview.objects.get(title="人口表")
+    assert (
+        resp.status_code == 302
+        and review.org_unit == org_tree["town"]
+        and review.department == dept
+    )
+    assert client.post(reverse("burden:admission_detail", args=[review.pk]),
+                       {"status": "approved", "reason": "自己批"}).status_code == 403  # fmt: skip
+    login(client, org_tree, "admin")
+    page = client.get(reverse("burden:admission_detail", args=[review.pk])).content.decode()
+    assert "户籍人口数" in page and "12.0" in page
+    client.post(
+        reverse("burden:admission_detail", args=[review.pk]),
+        {"status": "approved", "reason": "必需"},
+    )
+    review.refresh_from_db()
+    assert review.status == ReviewStatus.APPROVED and review.decided_by == org_tree["admin"]
+    assert "人口表" in client.get(reverse("burden:catalogue") + "?year=2026").content.decode()
+    export = client.get(reverse("burden:catalogue") + "?year=2026&format=xlsx")
+    from openpyxl import load_workbook
+
+    ws: Any = load_workbook(io.BytesIO(export.content)).active
+    assert ws["B2"].value == "人口表" and ws["C2"].value == "县统计局"
+    login(client, org_tree, "worker_a")
+    assert client.get(reverse("burden:admission_detail", args=[review.pk])).status_code == 404
+
+
+def test_dashboard_and_monthly_exports(client: Client, org_tree: dict[str, Any]) -> None:
+    _demand(org_tree["town"], "四月推进会")
+    login(client, org_tree, "admin")
+    page = client.get(reverse("burden:dashboard") + "?year=2026").content.decode()
+    assert 'id="chart-data"' in page and "四月" not in page.split('id="chart-data"')[0][-50:]
+    assert "会议时间超过上限" in page
+    xlsx = client.get(reverse("burden:report") + "?year=2026&month=4&format=xlsx")
+    from openpyxl import load_workbook
+
+    wb = load_workbook(io.BytesIO(xlsx.content))
+    assert wb.sheetnames[0] == "汇总"
+    assert wb["事项明细"]["C2"].value == "四月推进会"
+    pdf = client.get(reverse("burden:report") + "?year=2026&month=4&format=pdf")
+    assert pdf["Content-Type"] == "application/pdf"
+    from pypdf import PdfReader
+
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "四月推进会" in text and "基层负担报告" in text
+    login(client, org_tree, "worker_b")
+    other = client.get(reverse("burden:report") + "?year=2026&month=4&format=xlsx")
+    assert load_workbook(io.BytesIO(other.content))["事项明细"].max_row == 1
+
+
+def test_anonymous_is_sent_to_login(client: Client) -> None:
+    resp = client.get(reverse("burden:ledger"))
+    assert resp.status_code == 302 and "login" in resp["Location"]

@@ -1,0 +1,414 @@
+"""Pages of the burden ledger. Thin: parse input, fetch within scope, call a service, render."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+
+from qingzhuang.burden import exports, selectors, services
+from qingzhuang.burden.csv_io import CsvError, parse_demands_csv, parse_demands_xlsx
+from qingzhuang.burden.forms import (
+    KIND_FIELDS,
+    AdmissionForm,
+    DecisionForm,
+    DemandForm,
+    DocumentForm,
+    ImportForm,
+    ReviseForm,
+    RuleForm,
+)
+from qingzhuang.burden.held_data import savings_hours
+from qingzhuang.burden.models import DemandKind, Rule
+from qingzhuang.core.errors import ApplicationError, InvalidInput
+from qingzhuang.org.models import Department, OrgUnit
+from qingzhuang.org.roles import can, require
+from qingzhuang.org.scope import scope_for
+from qingzhuang.org.services import department_get_or_create
+
+
+def _home_unit(request: HttpRequest) -> OrgUnit:
+    """The unit whose ledger this user writes to (their own unit)."""
+    unit = getattr(request.user, "org_unit", None)
+    if unit is None:
+        raise InvalidInput("您的账号没有所属单位，请联系管理员设置后再登记。")
+    return unit  # type: ignore[no-any-return]
+
+
+def _year(request: HttpRequest) -> int:
+    try:
+        return int(request.GET.get("year", "")) or timezone.localdate().year
+    except ValueError:
+        return timezone.localdate().year
+
+
+@login_required
+def ledger(request: HttpRequest) -> HttpResponse:
+    scope = scope_for(request.user)
+    kind = request.GET.get("kind", "")
+    month = request.GET.get("month", "")
+    try:
+        issuer_id = int(request.GET.get("issuer", "") or 0) or None
+    except ValueError:
+        issuer_id = None
+    demands = selectors.demand_list(scope=scope, kind=kind, issuer_id=issuer_id, month=month)
+    return render(
+        request,
+        "burden/ledger.html",
+        {
+            "demands": demands[:500],
+            "count": demands.count(),
+            "kinds": DemandKind.choices,
+            "issuers": Department.objects.all(),
+            "kind": kind,
+            "month": month,
+            "issuer_id": issuer_id,
+            "manage": can(request.user, "burden.manage"),
+        },
+    )
+
+
+@login_required
+def demand_new(request: HttpRequest) -> HttpResponse:
+    require(request.user, "burden.manage")
+    kind = request.POST.get("kind") or request.GET.get("kind") or "document"
+    if kind not in DemandKind.values:
+        kind = "document"
+    form = DemandForm(request.POST or None, initial={"kind": kind})
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        issuer = data.pop("issuer")
+        new_name = data.pop("issuer_new").strip()
+        try:
+            if new_name:
+                issuer = department_get_or_create(name=new_name, actor=request.user)
+            st = request.POST.get("specific_task", "unknown")
+            data["specific_task"] = {"true": True, "false": False}.get(st)
+            keep = set(KIND_FIELDS[data["kind"]]) | {"deadline", "respondents", "frequency_per_year",
+                                                      "hours_per_response", "preparation_hours"}  # fmt: skip
+            extra = {k: v for k, v in data.items() if k in keep and v not in (None, "")}
+            demand = services.demand_create(
+                org_unit=_home_unit(request), kind=data["kind"], title=data["title"],
+                received=data["received"], issuer=issuer, actor=request.user, **extra,
+            )  # fmt: skip
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"已登记，发现 {demand.findings.count()} 个问题。")
+            return redirect("burden:demand", pk=demand.pk)
+    return render(
+        request,
+        "burden/demand_form.html",
+        {"form": form, "kind": kind, "kinds": DemandKind.choices, "kind_fields": KIND_FIELDS[kind]},
+    )
+
+
+@login_required
+def demand_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = scope_for(request.user)
+    demand = selectors.demand_get(scope=scope, pk=pk)
+    revise = ReviseForm(request.POST or None)
+    if request.method == "POST":
+        require(request.user, "burden.manage")
+        if "delete" in request.POST:
+            services.demand_delete(demand=demand, actor=request.user)
+            messages.success(request, "已删除。")
+            return redirect("burden:ledger")
+        if revise.is_valid():
+            c = revise.cleaned_data
+            try:
+                services.demand_revise(
+                    demand=demand, estimate_kind=c["estimate_kind"], reason=c["reason"],
+                    actor=request.user, respondents=c["respondents"],
+                    frequency_per_year=c["frequency_per_year"],
+                    hours_per_response=c["hours_per_response"], preparation_hours=c["preparation_hours"],
+                )  # fmt: skip
+            except ApplicationError as exc:
+                revise.add_error(None, exc.message)
+            else:
+                messages.success(request, "已调整负担估算。")
+                return redirect("burden:demand", pk=pk)
+    return render(
+        request,
+        "burden/demand_detail.html",
+        {
+            "d": demand,
+            "revise": revise,
+            "revisions": demand.revisions.all(),
+            "documents": demand.documents.all(),
+            "upload": DocumentForm(initial={"demand": demand.pk}),
+            "manage": can(request.user, "burden.manage"),
+        },
+    )
+
+
+@login_required
+def import_demands(request: HttpRequest) -> HttpResponse:
+    require(request.user, "burden.manage")
+    form = ImportForm(request.POST or None, request.FILES or None)
+    result: dict[str, Any] | None = None
+    stored = False
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            data = upload.read()
+            name = upload.name.lower()
+            rows = parse_demands_xlsx(data) if name.endswith(".xlsx") else parse_demands_csv(data)
+            unit = _home_unit(request)
+            if form.cleaned_data["store"]:
+                result = services.demands_import(rows=rows, org_unit=unit, actor=request.user)
+                stored = True
+            else:
+                result = services.demands_check(rows=rows, org_unit=unit)
+        except CsvError as exc:
+            form.add_error("file", str(exc))
+        except ApplicationError as exc:
+            form.add_error("file", exc.message)
+    return render(request, "burden/import.html", {"form": form, "result": result, "stored": stored})
+
+
+@login_required
+def upload_document(request: HttpRequest) -> HttpResponse:
+    require(request.user, "burden.manage")
+    scope = scope_for(request.user)
+    form = DocumentForm(request.POST or None, request.FILES or None)
+    doc = None
+    if request.method == "POST" and form.is_valid():
+        demand = None
+        if form.cleaned_data.get("demand"):
+            demand = selectors.demand_get(scope=scope, pk=form.cleaned_data["demand"])
+        f = form.cleaned_data["file"]
+        upper = form.cleaned_data.get("upper")
+        try:
+            doc = services.document_upload(
+                org_unit=demand.org_unit if demand else _home_unit(request), name=f.name,
+                data=f.read(), actor=request.user, demand=demand,
+                upper_name=upper.name if upper else "", upper_data=upper.read() if upper else None,
+            )  # fmt: skip
+        except ApplicationError as exc:
+            form.add_error("file", exc.message)
+        else:
+            if demand is not None:
+                messages.success(request, f"已读取文件：{doc.chars} 字。")
+                return redirect("burden:demand", pk=demand.pk)
+    return render(request, "burden/upload.html", {"form": form, "doc": doc})
+
+
+@login_required
+def rules(request: HttpRequest) -> HttpResponse:
+    manage = can(request.user, "burden.manage")
+    if request.method == "POST":
+        require(request.user, "burden.manage")
+        n = services.findings_recheck(scope=scope_for(request.user), actor=request.user)
+        messages.success(request, f"已按现行规则重新检查 {n} 项事项。")
+        return redirect("burden:rules")
+    return render(request, "burden/rules.html", {"rules": selectors.rules_all(), "manage": manage})
+
+
+@login_required
+def rule_edit(request: HttpRequest, code: str) -> HttpResponse:
+    require(request.user, "burden.manage")
+    rule = get_object_or_404(Rule, code=code)
+    form = RuleForm(request.POST or None, instance=Rule.objects.get(pk=rule.pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.rule_update(
+                rule=rule, actor=request.user, **{k: form.cleaned_data[k] for k in form.Meta.fields}
+            )
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, "规则已保存。点“按现行规则重新检查”让台账生效。")
+            return redirect("burden:rules")
+    return render(request, "burden/rule_edit.html", {"form": form, "rule": rule})
+
+
+@login_required
+def admission(request: HttpRequest) -> HttpResponse:
+    scope = scope_for(request.user)
+    submit = can(request.user, "admission.submit")
+    user_dept = getattr(request.user, "department", None)
+    form = AdmissionForm(
+        request.POST or None,
+        request.FILES or None,
+        initial={"year": timezone.localdate().year, "department": user_dept},
+    )
+    if request.method == "POST":
+        require(request.user, "admission.submit")
+        if form.is_valid():
+            c = form.cleaned_data
+            dept = c["department"]
+            if user_dept is not None and not can(request.user, "admission.decide"):
+                dept = user_dept  # department staff submit only for their own department
+            try:
+                target = _target_township(request)
+                review = services.admission_submit(
+                    org_unit=target, department=dept, name=c["file"].name, data=c["file"].read(),
+                    form=services.AdmissionInput(
+                        title=c["title"], year=c["year"], respondents=c["respondents"],
+                        frequency_per_year=c["frequency_per_year"],
+                        hours_per_response=c["hours_per_response"],
+                        preparation_hours=c["preparation_hours"], legal_basis=c["legal_basis"],
+                    ),
+                    actor=request.user,
+                )  # fmt: skip
+            except ApplicationError as exc:
+                form.add_error("file", exc.message)
+            else:
+                messages.success(request, "已提交，请查看系统分析结果。")
+                return redirect("burden:admission_detail", pk=review.pk)
+    return render(
+        request,
+        "burden/admission.html",
+        {"form": form, "reviews": selectors.admission_list(scope=scope)[:200], "submit": submit},
+    )
+
+
+def _target_township(request: HttpRequest) -> OrgUnit:
+    unit = _home_unit(request)
+    if unit.level == "township":
+        return unit
+    town = OrgUnit.objects.filter(path__startswith=unit.path, level="township").first()
+    if town is None:
+        town = services.default_org_unit()
+    scope_for(request.user).require(town)
+    return town
+
+
+@login_required
+def admission_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = scope_for(request.user)
+    review = selectors.admission_get(scope=scope, pk=pk)
+    form = DecisionForm(request.POST or None)
+    if request.method == "POST":
+        require(request.user, "admission.decide")
+        if form.is_valid():
+            try:
+                services.admission_decide(
+                    review=review, status=form.cleaned_data["status"],
+                    reason=form.cleaned_data["reason"], actor=request.user,
+                )  # fmt: skip
+            except ApplicationError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, "审查结论已保存。")
+                return redirect("burden:admission_detail", pk=pk)
+    return render(
+        request,
+        "burden/admission_detail.html",
+        {
+            "r": review,
+            "a": review.analysis,
+            "form": form,
+            "decide": can(request.user, "admission.decide"),
+        },
+    )
+
+
+@login_required
+def catalogue(request: HttpRequest) -> HttpResponse:
+    year = _year(request)
+    reviews = selectors.catalogue(scope=scope_for(request.user), year=year)
+    if request.GET.get("format") == "xlsx":
+        body = exports.catalogue_xlsx(year, list(reviews))
+        resp = HttpResponse(
+            body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+        resp["Content-Disposition"] = f'attachment; filename="catalogue-{year}.xlsx"'
+        return resp
+    return render(request, "burden/catalogue.html", {"reviews": reviews, "year": year})
+
+
+KIND_LABEL = dict(DemandKind.choices)
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    scope = scope_for(request.user)
+    year = _year(request)
+    data = selectors.dashboard(scope=scope, year=year)
+    titles = dict(Rule.objects.values_list("code", "title"))
+    saved, known = savings_hours(scope=scope, year=year)
+    issuers = sorted({r["issuer"] for r in data["by_issuer"]})
+    months = list(range(1, 13))
+    table_issuer = [
+        {
+            "issuer": i,
+            "months": [
+                sum(r["hours"] for r in data["by_issuer"] if r["issuer"] == i and r["month"] == m)
+                for m in months
+            ],
+        }  # fmt: skip
+        for i in issuers
+    ]
+    for row in table_issuer:
+        row["total"] = round(sum(row["months"]), 2)
+    kinds = [k for k, _ in DemandKind.choices]
+    table_kind = [
+        {
+            "kind": KIND_LABEL[k],
+            "months": [
+                sum(r["hours"] for r in data["by_kind"] if r["kind"] == k and r["month"] == m)
+                for m in months
+            ],
+        }  # fmt: skip
+        for k in kinds
+    ]
+    findings = [{"rule": r["rule"], "title": titles.get(r["rule"], r["rule"]), "count": r["count"]}
+                for r in data["findings"]]  # fmt: skip
+    redundant = selectors.top_redundant_items()
+    chart = {
+        "months": [f"{m}月" for m in months],
+        "issuers": [{"name": r["issuer"], "data": r["months"]} for r in table_issuer],
+        "kinds": [{"name": r["kind"], "data": r["months"]} for r in table_kind],
+        "findings": [{"name": f["title"], "value": f["count"]} for f in findings],
+        "redundant": [{"name": r["name"], "value": r["forms"]} for r in redundant],
+    }
+    return render(
+        request,
+        "burden/dashboard.html",
+        {
+            "year": year,
+            "data": data,
+            "chart": chart,
+            "table_issuer": table_issuer,
+            "table_kind": table_kind,
+            "findings": findings,
+            "redundant": redundant,
+            "saved": saved,
+            "saved_known": known,
+            "months": months,
+            "this_month": timezone.localdate().month if year == timezone.localdate().year else 12,
+        },
+    )
+
+
+@login_required
+def monthly_report(request: HttpRequest) -> HttpResponse:
+    scope = scope_for(request.user)
+    year = _year(request)
+    try:
+        month = int(request.GET.get("month", "") or timezone.localdate().month)
+    except ValueError:
+        month = timezone.localdate().month
+    if not 1 <= month <= 12:
+        raise InvalidInput("月份应在1到12之间。")
+    unit = getattr(request.user, "org_unit", None)
+    report = selectors.monthly_report(
+        scope=scope, year=year, month=month, unit_name=unit.name if unit else ""
+    )
+    fmt = request.GET.get("format", "xlsx")
+    if fmt == "pdf":
+        resp = HttpResponse(exports.report_pdf(report), content_type="application/pdf")
+        resp["Content-Disposition"] = f'inline; filename="burden-{year}-{month:02d}.pdf"'
+        return resp
+    resp = HttpResponse(
+        exports.report_xlsx(report),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    resp["Content-Disposition"] = f'attachment; filename="burden-{year}-{month:02d}.xlsx"'
+    return resp
