@@ -1,0 +1,115 @@
+"""Browser tests on a phone-sized viewport: walkthrough, certificate lookup, voice recorder."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.e2e.conftest import ARGS, ARTIFACTS, CHROMIUM, login, new_page
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(scope="module")
+def media_browser() -> Iterator[Any]:
+    """Chromium with a fake microphone that needs no permission prompt."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian chromium is not installed (apt-get install chromium fonts-noto-cjk)")
+    from playwright.sync_api import sync_playwright
+
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    args = [*ARGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"]
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=args)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def shot() -> Any:
+    ARTIFACTS.mkdir(exist_ok=True)
+
+    def take(page: Any, name: str) -> Path:
+        path = ARTIFACTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
+
+
+def test_walkthrough_runs_once_on_phone(media_browser: Any, live_server: Any, shot: Any) -> None:
+    from qingzhuang.org.models import User
+    from qingzhuang.org.tests.factories import build_org_tree
+
+    tree = build_org_tree()
+    errors: list[str] = []
+    page = new_page(media_browser, errors, phone=True)
+    login(page, live_server.url, "worker_a", tree["password"])
+    page.goto(f"{live_server.url}/duties/help/")
+    box = page.locator(".qz-wt")
+    box.wait_for(state="visible")
+    assert "欢迎使用轻装" in box.inner_text()
+    shot(page, "duties-walkthrough-phone")
+    for _ in range(20):
+        button = page.locator(".qz-wt-next")
+        if button.inner_text() == "我知道了":
+            button.click()
+            break
+        button.click()
+    assert not box.is_visible()
+    page.wait_for_function(
+        "() => localStorage.getItem('qz-walkthrough-done:village_worker') === '1'"
+    )
+    page.wait_for_timeout(300)  # let the POST finish; no timing is asserted
+    assert User.objects.get(username="worker_a").seen_walkthrough is True
+    page.reload()
+    page.wait_for_load_state("load")
+    assert not page.locator(".qz-wt").is_visible()
+    page.click("[data-walkthrough-start]")
+    assert page.locator(".qz-wt").is_visible()
+    assert errors == [], errors
+
+
+def test_certificate_lookup_on_phone(media_browser: Any, live_server: Any, shot: Any) -> None:
+    from qingzhuang.duties.models import Certificate
+
+    # transactional tests start from an empty database: add the entry the lookup needs
+    Certificate.objects.get_or_create(
+        name="无犯罪记录证明",
+        defaults={"village_may_issue": False, "where_instead": "到公安机关（派出所）申请。"},
+    )
+    errors: list[str] = []
+    page = new_page(media_browser, errors, phone=True)
+    page.goto(f"{live_server.url}/duties/certificates/")
+    page.fill("#id_q", "无犯罪记录证明")
+    page.click("button.primary")
+    page.wait_for_selector(".answer")
+    text = page.inner_text(".answer")
+    assert "村里不能开" in text and "公安机关" in text
+    shot(page, "duties-certificate-phone")
+    assert errors == [], errors
+
+
+def test_voice_recorder_records_and_uploads(
+    media_browser: Any, live_server: Any, shot: Any
+) -> None:
+    errors: list[str] = []
+    page = new_page(media_browser, errors, phone=True)
+    page.goto(f"{live_server.url}/duties/help/voice/")
+    page.click(".qz-voice-start")
+    page.wait_for_selector(".qz-voice-stop:not([hidden])")
+    page.wait_for_function(
+        "() => !document.querySelector('.qz-voice-clock').textContent.startsWith('0:00')"
+    )
+    page.click(".qz-voice-stop")
+    page.wait_for_selector(".qz-voice-preview:not([hidden])")
+    assert page.evaluate("() => document.querySelector('#id_voice').files.length") == 1
+    shot(page, "duties-voice-phone")
+    page.click("#voice-form button[type=submit]")
+    page.wait_for_selector("#voice-result")
+    assert "录音正常" in page.inner_text("#voice-result")
+    assert errors == [], errors
