@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import CommandParser
+
+from qingzhuang.core.errors import InvalidInput
+from qingzhuang.core.management.base import QzCommand
+
+
+def org_by_code(code: str) -> Any:
+    from qingzhuang.org.models import OrgUnit
+
+    unit = OrgUnit.objects.filter(code=code).first()
+    if unit is None:
+        raise InvalidInput(f"找不到单位代码 {code}，请先用 qz org import 导入组织单位")
+    return unit
+
+
+class Command(QzCommand):
+    help = "数据仓：harvest 采集已填报表 / export 导出 / import 导入 (harvest, export, import data)"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        h = sub.add_parser("harvest", help="把已填好的报表里的数字采集入库（冲突只提示不覆盖）")
+        h.add_argument("file")
+        h.add_argument("--org", required=True, help="单位代码：表中各行按名称匹配到其下属单位")
+        h.add_argument("--period", required=True, help="时期：2026、2026Q3 或 2026-09")
+        h.add_argument("--json", action="store_true")
+        e = sub.add_parser("export", help="导出整个数据仓（JSON：数据元+数值；CSV：数值）")
+        e.add_argument("--output", required=True)
+        e.add_argument("--format", choices=["json", "csv"], help="默认按文件扩展名")
+        e.add_argument("--json", action="store_true")
+        i = sub.add_parser("import", help="导入 qz data export 的文件（全部成功或全部不导入）")
+        i.add_argument("file")
+        i.add_argument("--format", choices=["json", "csv"])
+        i.add_argument("--json", action="store_true")
+
+    def run(self, *args: Any, **options: Any) -> Any:
+        from qingzhuang.datastore import services
+
+        action = options["action"]
+        if action == "harvest":
+            path = Path(options["file"])
+            if not path.is_file():
+                raise InvalidInput(f"找不到文件：{path}")
+            result = services.harvest_file(
+                path=path,
+                org_unit=org_by_code(options["org"]),
+                period=options["period"],
+                actor="cli",
+            )
+            return result.as_dict()
+        if action == "export":
+            out = Path(options["output"])
+            fmt = options.get("format") or ("csv" if out.suffix.lower() == ".csv" else "json")
+            text = services.store_export(fmt=fmt)
+            out.write_text(text, encoding="utf-8-sig" if fmt == "csv" else "utf-8")
+            return {"output": str(out), "format": fmt, "bytes": out.stat().st_size}
+        path = Path(options["file"])
+        if not path.is_file():
+            raise InvalidInput(f"找不到文件：{path}")
+        fmt = options.get("format") or ("csv" if path.suffix.lower() == ".csv" else "json")
+        return services.store_import(
+            text=path.read_text(encoding="utf-8-sig"), fmt=fmt, actor="cli"
+        )
+
+    def print_human(self, result: Any) -> None:
+        if "loaded_count" in result:
+            self.stdout.write(
+                f"采集 {result['loaded_count']} 个数值，未变 {result['unchanged']}，冲突 {result['conflict_count']}（未覆盖）。"
+            )
+            for c in result["conflicts"]:
+                self.stdout.write(
+                    f"  冲突：{c['org']} {c['element']} 库中 {c['existing']}，表中 {c['value']}（{c['cell']}）"
+                )
+            return
+        super().print_human(result)

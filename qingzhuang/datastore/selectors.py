@@ -1,0 +1,152 @@
+"""Reads for the data store; every read of values takes the user's scope."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from django.db.models import Count, QuerySet, Sum
+
+from qingzhuang.core.errors import NotFound
+from qingzhuang.datastore.models import DataElement, DataValue, FillEvent
+from qingzhuang.datastore.periods import Period
+from qingzhuang.org.models import OrgUnit
+from qingzhuang.org.scope import Scope
+
+
+def elements_list(*, q: str = "") -> QuerySet[DataElement]:
+    qs = DataElement.objects.select_related("owner").annotate(field_count=Count("mappings"))
+    if q:
+        qs = qs.filter(name__icontains=q)
+    return qs.order_by("code")
+
+
+def element_get(*, code: str) -> DataElement:
+    try:
+        return DataElement.objects.get(code=code)
+    except DataElement.DoesNotExist as exc:
+        raise NotFound(f"找不到数据元 {code}") from exc
+
+
+def data_values(
+    *,
+    scope: Scope,
+    org_unit: OrgUnit | None = None,
+    period: str = "",
+    element_code: str = "",
+) -> QuerySet[DataValue]:
+    qs = scope.filter(
+        DataValue.objects.select_related("element", "org_unit", "category_option"),
+        field="org_unit",
+    )
+    if org_unit is not None:
+        scope.require(org_unit)
+        qs = qs.filter(org_unit=org_unit)
+    if period:
+        qs = qs.filter(period=period)
+    if element_code:
+        qs = qs.filter(element__code=element_code)
+    return qs.order_by("element__code", "org_unit__path", "period")
+
+
+def latest_period(*, scope: Scope) -> str:
+    """The most recent period with form-mapped values in scope, so pages open on real data."""
+    rows = (
+        scope.filter(DataValue.objects.all(), field="org_unit")
+        .filter(element__mappings__isnull=False)  # values some form can actually use
+        .values_list("period", flat=True)
+    )
+    periods = sorted(set(rows.order_by().distinct()[:500]), key=_period_sort_key)
+    return periods[-1] if periods else ""
+
+
+def _period_sort_key(code: str) -> tuple[int, int]:
+    from qingzhuang.datastore.periods import parse_period
+
+    p = parse_period(code)
+    return (p.year, p.month_index)
+
+
+def entry_form(*, scope: Scope, org_unit: OrgUnit, period: Period) -> dict[str, Any]:
+    """Elements a unit still has to enter for a period (asked by some form, not yet known)."""
+    scope.require(org_unit)
+    elements = list(DataElement.objects.filter(mappings__isnull=False).distinct().order_by("code"))
+    known = {
+        v.element_id: v
+        for v in DataValue.objects.filter(
+            org_unit=org_unit, period=period.code, category_option__isnull=True
+        )
+    }
+    previous = dict(
+        DataValue.objects.filter(
+            org_unit=org_unit, period=period.previous().code, category_option__isnull=True
+        ).values_list("element_id", "value")
+    )
+    missing = [e for e in elements if e.pk not in known]
+    for e in missing:
+        e.previous_value = previous.get(e.pk)  # type: ignore[attr-defined]
+    return {
+        "missing": missing,
+        "known": [(e, known[e.pk]) for e in elements if e.pk in known],
+    }
+
+
+def savings_summary(*, scope: Scope, year: int, month: int | None = None) -> dict[str, Any]:
+    """Cells auto-filled vs typed and minutes saved, per template, issuer and month.
+
+    The burden ledger and the home card read this; it groups in SQL so it stays cheap.
+    """
+    qs = scope.filter(FillEvent.objects.all(), field="org_unit").filter(created_at__year=year)
+    if month:
+        qs = qs.filter(created_at__month=month)
+    rows = list(
+        qs.values(
+            "template_id",
+            "template__title",
+            "template__issuer__name",
+            "created_at__month",
+            "minutes_per_field",
+        ).annotate(auto=Sum("fields_auto"), typed=Sum("fields_typed"), fills=Count("id"))
+    )
+    by_template: dict[int, dict[str, Any]] = {}
+    by_issuer: dict[str, dict[str, Any]] = defaultdict(
+        lambda: {"auto": 0, "typed": 0, "minutes": 0.0}
+    )
+    by_month: dict[int, dict[str, Any]] = defaultdict(
+        lambda: {"auto": 0, "typed": 0, "minutes": 0.0}
+    )
+    total = {"auto": 0, "typed": 0, "minutes": 0.0, "fills": 0}
+    for r in rows:
+        minutes = (r["auto"] or 0) * r["minutes_per_field"]
+        t = by_template.setdefault(
+            r["template_id"],
+            {
+                "template": r["template_id"],
+                "title": r["template__title"],
+                "issuer": r["template__issuer__name"] or "",
+                "auto": 0,
+                "typed": 0,
+                "minutes": 0.0,
+                "fills": 0,
+            },
+        )
+        for bucket in (
+            t,
+            by_issuer[r["template__issuer__name"] or ""],
+            by_month[r["created_at__month"]],
+            total,
+        ):
+            bucket["auto"] += r["auto"] or 0
+            bucket["typed"] += r["typed"] or 0
+            bucket["minutes"] += minutes
+        t["fills"] += r["fills"]
+        total["fills"] += r["fills"]
+    return {
+        "year": year,
+        "month": month,
+        **total,
+        "hours": round(total["minutes"] / 60, 1),
+        "by_template": sorted(by_template.values(), key=lambda x: -x["minutes"]),
+        "by_issuer": [{"issuer": k, **v} for k, v in sorted(by_issuer.items())],
+        "by_month": [{"month": k, **v} for k, v in sorted(by_month.items())],
+    }

@@ -1,0 +1,256 @@
+from __future__ import annotations
+
+import tempfile
+import uuid
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from qingzhuang.core.errors import ApplicationError, InvalidInput, NotFound
+from qingzhuang.datastore import selectors, services
+from qingzhuang.datastore.models import DataElement, FillEvent
+from qingzhuang.datastore.periods import Period, make, parse_period
+from qingzhuang.org.models import OrgUnit
+from qingzhuang.org.roles import require
+from qingzhuang.org.scope import scope_for
+from qingzhuang.org.selectors import org_units, villages
+from qingzhuang.reporting.models import ReportTemplate
+
+
+def _default_period() -> Period:
+    return make(timezone.localdate().year)
+
+
+def _period(request: HttpRequest, source: Any) -> Period:
+    text = source.get("period", "")
+    return parse_period(text) if text else _default_period()
+
+
+def _unit(request: HttpRequest, code: str, *, village_only: bool = False) -> OrgUnit:
+    scope = scope_for(request.user)
+    qs = villages(scope=scope) if village_only else org_units(scope=scope)
+    unit = qs.filter(code=code).first() if code else None
+    if unit is None and not code:
+        unit = qs.first()
+    if unit is None:
+        raise NotFound("找不到该单位，或您没有权限处理它的数据")
+    return unit
+
+
+@login_required
+def element_list(request: HttpRequest) -> HttpResponse:
+    elements = selectors.elements_list(q=request.GET.get("q", ""))
+    return render(request, "datastore/element_list.html", {"elements": elements})
+
+
+@login_required
+def entry(request: HttpRequest) -> HttpResponse:
+    """One page per village and period, asking only for numbers not yet known."""
+    require(request.user, "data.enter")
+    source = request.POST if request.method == "POST" else request.GET
+    unit = _unit(request, source.get("org", ""), village_only=True)
+    period = _period(request, source)
+    scope = scope_for(request.user)
+    errors: dict[str, list[str]] = {}
+    warnings: list[str] = []
+    if request.method == "POST":
+        entered = {
+            k[2:]: str(v).strip()
+            for k, v in request.POST.items()
+            if k.startswith("v_") and str(v).strip()
+        }
+        elements = {e.code: e for e in DataElement.objects.filter(code__in=list(entered))}
+        try:
+            with transaction.atomic():
+                pending = {}
+                for code, text in entered.items():
+                    if code in elements:
+                        try:
+                            pending[code] = services.to_decimal(text, where=elements[code].name)
+                        except InvalidInput as exc:
+                            errors.setdefault(code, []).append(exc.message)
+                for code, number in pending.items():
+                    try:
+                        res = services.data_value_set(
+                            element=elements[code],
+                            org_unit=unit,
+                            period=period,
+                            value=number,
+                            actor=request.user,
+                            pending=pending,
+                        )
+                        warnings += res.warnings
+                    except InvalidInput as exc:
+                        errors.setdefault(code, []).append(exc.message)
+                if errors:
+                    raise InvalidInput("有数值未通过检查，全部未保存，请修改后再提交")
+        except InvalidInput as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"已保存 {len(pending)} 个数值。")
+            for w in warnings:
+                messages.warning(request, w)
+    form = selectors.entry_form(scope=scope, org_unit=unit, period=period)
+    return render(
+        request,
+        "datastore/entry.html",
+        {
+            "unit": unit,
+            "period": period,
+            "units": villages(scope=scope),
+            "form": form,
+            "errors": errors,
+            "posted": request.POST if errors else {},
+        },
+        status=400 if errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def entry_check(request: HttpRequest) -> HttpResponse:
+    """htmx: check one number as it is typed and return the messages for it."""
+    require(request.user, "data.enter")
+    unit = _unit(request, request.POST.get("org", ""), village_only=True)
+    period = _period(request, request.POST)
+    code = request.POST.get("code", "")
+    element = selectors.element_get(code=code)
+    text = request.POST.get(f"v_{code}", "").strip()
+    msgs: list[tuple[str, str]] = []
+    if text:
+        try:
+            check = services.check_value(
+                element=element,
+                org_unit=unit,
+                period=period,
+                value=services.to_decimal(text, where=element.name),
+            )
+            msgs = [("error", m) for m in check.errors] + [("warning", m) for m in check.warnings]
+        except InvalidInput as exc:
+            msgs = [("error", exc.message)]
+    return render(request, "datastore/_check.html", {"msgs": msgs})
+
+
+def _save_upload(upload: Any, tmp: str) -> Path:
+    name = Path(upload.name or "upload").name
+    target = Path(tmp) / name
+    with target.open("wb") as fh:
+        for chunk in upload.chunks():
+            fh.write(chunk)
+    return target
+
+
+@login_required
+def harvest(request: HttpRequest) -> HttpResponse:
+    require(request.user, "data.enter")
+    scope = scope_for(request.user)
+    result = None
+    error = ""
+    if request.method == "POST":
+        try:
+            unit = _unit(request, request.POST.get("org", ""))
+            period = _period(request, request.POST)
+            upload = request.FILES.get("file")
+            if upload is None:
+                raise InvalidInput("请选择已填好的报表文件")
+            with tempfile.TemporaryDirectory() as tmp:
+                path = _save_upload(upload, tmp)
+                result = services.harvest_file(
+                    path=path,
+                    org_unit=unit,
+                    period=period,
+                    actor=request.user,
+                    original_name=path.name,
+                ).as_dict()
+        except ApplicationError as exc:
+            error = exc.message
+    return render(
+        request,
+        "datastore/harvest.html",
+        {"units": org_units(scope=scope), "result": result, "error": error},
+        status=400 if error else 200,
+    )
+
+
+def _fill_dir() -> Path:
+    return Path(settings.MEDIA_ROOT) / "fills"
+
+
+@login_required
+def fill(request: HttpRequest) -> HttpResponse:
+    require(request.user, "data.enter")
+    scope = scope_for(request.user)
+    result = None
+    error = ""
+    if request.method == "POST":
+        try:
+            unit = _unit(request, request.POST.get("org", ""))
+            period = _period(request, request.POST)
+            try:
+                template = ReportTemplate.objects.get(pk=int(request.POST.get("template") or 0))
+            except (ReportTemplate.DoesNotExist, ValueError) as exc:
+                raise NotFound("请选择要填写的报表") from exc
+            folder = _fill_dir() / uuid.uuid4().hex
+            suffix = Path(template.original_name).suffix.lower() or f".{template.format}"
+            out = folder / f"{template.title[:60]}_{unit.name}_{period.code}{suffix}"
+            fill_result = services.fill_template(
+                template=template, org_unit=unit, period=period, output=out, actor=request.user
+            )
+            FillEvent.objects.filter(pk=fill_result.event_id or 0).update(
+                output=str(fill_result.output.relative_to(settings.MEDIA_ROOT))
+            )
+            result = fill_result.as_dict() | {"event": fill_result.event_id}
+        except ApplicationError as exc:
+            error = exc.message
+    return render(
+        request,
+        "datastore/fill.html",
+        {
+            "units": org_units(scope=scope),
+            "templates": ReportTemplate.objects.select_related("issuer").order_by("title"),
+            "result": result,
+            "error": error,
+            "selected": request.GET.get("template", ""),
+            "default_period": selectors.latest_period(scope=scope) or _default_period().code,
+        },
+        status=400 if error else 200,
+    )
+
+
+@login_required
+def fill_download(request: HttpRequest, pk: int) -> FileResponse:
+    scope = scope_for(request.user)
+    event = (
+        scope.filter(FillEvent.objects.select_related("org_unit"), field="org_unit")
+        .filter(pk=pk)
+        .first()
+    )
+    if event is None or not event.output:
+        raise NotFound("找不到该文件，或您没有权限下载")
+    path = Path(settings.MEDIA_ROOT) / event.output
+    if not path.is_file():
+        raise NotFound("文件已过期，请重新生成")
+    return FileResponse(path.open("rb"), as_attachment=True, filename=path.name)
+
+
+@login_required
+@require_POST
+def export_due(request: HttpRequest) -> HttpResponse:
+    """All forms due for a period, filled for one unit, in one zip."""
+    require(request.user, "data.enter")
+    unit = _unit(request, request.POST.get("org", ""))
+    period = _period(request, request.POST)
+    with transaction.atomic():
+        data, _summary = services.forms_export_due(org_unit=unit, period=period, actor=request.user)
+    response = HttpResponse(data, content_type="application/zip")
+    filename = f"{unit.code}_{period.code}.zip"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
