@@ -36,3 +36,4 @@ SHARED_DATA_DIR: Path = Path(
 SECURE_SSL_REDIRECT: bool = _bool("SECURE_SSL_REDIRECT", True)
 LOG_LEVEL: str = os.environ.get("LOG_LEVEL", "INFO")
 RATELIMIT_ENABLED: bool = _bool("QZ_RATELIMIT_ENABLED", True)
+MINUTES_PER_FIELD: float = float(os.environ.get("QZ_MINUTES_PER_FIELD", "0.5"))

@@ -115,7 +115,7 @@ def backup_restore(*, path: Path) -> dict[str, Any]:
     db = _db()
     vendor = connection.vendor
     try:
-        tar = tarfile.open(path, "r:gz")
+        tar = tarfile.open(path, "r:gz")  # noqa: SIM115 - closed by the with-block below
     except (tarfile.TarError, OSError) as exc:
         raise InvalidInput(f"备份文件已损坏或不是轻装的备份：{path.name}") from exc
     with tar, tempfile.TemporaryDirectory() as tmp:

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext
 
 from qingzhuang.core.nav import all_items
 from qingzhuang.org.roles import can
@@ -22,6 +23,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             url = reverse(item.url_name)
         except NoReverseMatch:
             continue
-        items.append({"label": item.label, "url": url, "active": request.path.startswith(url)})
+        items.append({"label": gettext(str(item.label)), "url": url, "active": False})
+    # highlight only the most specific menu entry that the current page lies under
+    matches = [i for i in items if request.path.startswith(i["url"])]
+    if matches:
+        max(matches, key=lambda i: len(i["url"]))["active"] = True
     large = request.COOKIES.get("qz_large_text") == "1"
     return {"nav_items": items, "large_text": large}

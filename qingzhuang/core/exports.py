@@ -62,7 +62,9 @@ def download(content: bytes, filename: str, content_type: str) -> HttpResponse:
     return response
 
 
-def csv_download(filename: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> HttpResponse:
+def csv_download(
+    filename: str, header: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> HttpResponse:
     return download(csv_bytes(header, rows), filename, "text/csv; charset=utf-8")
 
 

@@ -29,9 +29,9 @@ def read_grids(path: Path, fmt: str, display: str) -> dict[str, Grid]:
                 if text.strip():
                     cells[(r, c)] = text
         return {"": Grid(None, cells, nrows, ncols, cell_name=a1)}
-    from qingzhuang.sheets.parse import _read_grids
+    from qingzhuang.sheets.parse import read_grids as read_sheet_grids
 
-    grids = _read_grids(fmt, path, display)  # type: ignore[arg-type]
+    grids = read_sheet_grids(fmt, path, display)  # type: ignore[arg-type]
     if fmt == "docx":
         return {f"T{i}": g for i, g in enumerate(grids, start=1)}
     return {str(g.name): g for g in grids}

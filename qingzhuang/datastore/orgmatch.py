@@ -25,11 +25,27 @@ _SUFFIXES = (
     "居委会",
     "委员会",
     "支部",
+    "街道办事处",
+    "办事处",
+    "街道",
     "社区",
     "居委",
     "村委",
     "村",
+    "镇",
+    "乡",
 )
+# 土家族乡, 蒙古族满族乡 … : an ethnic township is named like an ordinary 乡 on many forms
+_ETHNIC_GROUPS = sorted(
+    (
+        "蒙古 回 藏 维吾尔 苗 彝 壮 布依 朝鲜 满 侗 瑶 白 土家 哈尼 哈萨克 傣 黎 傈僳 佤 畲 高山"
+        " 拉祜 水 东乡 纳西 景颇 柯尔克孜 土 达斡尔 仫佬 羌 布朗 撒拉 毛南 仡佬 锡伯 阿昌 普米"
+        " 塔吉克 怒 乌孜别克 俄罗斯 鄂温克 德昂 保安 裕固 京 塔塔尔 独龙 鄂伦春 赫哲 门巴 珞巴 基诺"
+    ).split(),
+    key=len,
+    reverse=True,
+)
+_ETHNIC = re.compile("(?:(?:" + "|".join(_ETHNIC_GROUPS) + ")族)+(?=乡$|镇$)")
 _TOTALS = ("合计", "小计", "总计", "累计", "全镇", "全乡", "全县", "全区", "总数")
 
 
@@ -40,6 +56,7 @@ def norm_name(text: str) -> str:
     for p in _PREFIXES:
         if t.startswith(p):
             t = t[len(p) :]
+    t = _ETHNIC.sub("", t)
     changed = True
     while changed and t:
         changed = False
@@ -92,7 +109,21 @@ class OrgMatcher:
             unit = self.by_name.get(key)
             if unit is not None:
                 return unit
-        return None
+        return self._unique_prefix(norm_name(raw))
+
+    def _unique_prefix(self, key: str) -> OrgUnit | None:
+        """ "下谷乡" on a form for 下谷坪土家族乡: accept a prefix match only when it is unique."""
+        if len(key) < 2:
+            return None
+        found = {
+            u.pk: u
+            for name, u in self.by_name.items()
+            if u is not None
+            and name != key
+            and (name.startswith(key) or key.startswith(name))
+            and min(len(name), len(key)) >= 2
+        }
+        return next(iter(found.values())) if len(found) == 1 else None
 
     def is_root(self, label: str) -> bool:
         raw = _SPACE.sub("", unicodedata.normalize("NFKC", label or ""))

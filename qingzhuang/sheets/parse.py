@@ -53,6 +53,11 @@ def parse_file(path: str | Path, *, display_name: str | None = None) -> ParsedWo
     )
 
 
+def read_grids(fmt: Format, path: Path, display: str) -> list[Grid]:
+    """The raw cell grids of a workbook or Word file (harvest reads values from them)."""
+    return _read_grids(fmt, path, display)
+
+
 def _read_grids(fmt: Format, path: Path, display: str) -> list[Grid]:
     if fmt == "xlsx":
         from .parse_xlsx import read_xlsx

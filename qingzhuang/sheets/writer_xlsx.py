@@ -47,6 +47,27 @@ class _SheetState:
                 return r1, c1
         return row, col
 
+    def containing(self, row: int, col: int) -> tuple[int, int, int, int] | None:
+        for rng in self.merged:
+            r1, c1, r2, c2 = rng
+            if r1 <= row <= r2 and c1 <= col <= c2:
+                return rng
+        return None
+
+    def split(self, rng: tuple[int, int, int, int]) -> None:
+        """Unmerge a blank block that several values must go into (e.g. a merged value column).
+
+        Every cell of the block takes the anchor's style, so borders and fonts stay as printed.
+        """
+        r1, c1, r2, c2 = rng
+        self.ws.unmerge_cells(start_row=r1, start_column=c1, end_row=r2, end_column=c2)
+        anchor = self.ws.cell(row=r1, column=c1)
+        for r in range(r1, r2 + 1):
+            for c in range(c1, c2 + 1):
+                if (r, c) != (r1, c1):
+                    self.ws.cell(row=r, column=c)._style = copy(anchor._style)
+        self.merged.remove(rng)
+
 
 def fill_xlsx(
     src: Path, out: Path, writes: Sequence[CellWrite]
@@ -68,6 +89,7 @@ def apply_writes(
     states: dict[str, _SheetState] = {}
     written = 0
     skipped: list[tuple[CellWrite, str]] = []
+    _split_shared_merges(wb, writes, states)
     for w in writes:
         state = _state_for(wb, w, states)
         row, col = state.anchor(*parse_a1(w.cell))
@@ -85,6 +107,23 @@ def apply_writes(
         _set_value(cell, w.value)
         written += 1
     return written, skipped
+
+
+def _split_shared_merges(
+    wb: Workbook, writes: Sequence[CellWrite], states: dict[str, _SheetState]
+) -> None:
+    """A merged range that receives values for two or more of its cells is split first;
+    otherwise every value would land in the anchor and all but the last would be lost."""
+    targets: dict[tuple[str, tuple[int, int, int, int]], set[tuple[int, int]]] = {}
+    for w in writes:
+        state = _state_for(wb, w, states)
+        row, col = parse_a1(w.cell)
+        rng = state.containing(row, col)
+        if rng is not None:
+            targets.setdefault((state.ws.title, rng), set()).add((row, col))
+    for (title, rng), cells in targets.items():
+        if len(cells) > 1:
+            states[title].split(rng)
 
 
 def _state_for(wb: Workbook, w: CellWrite, states: dict[str, _SheetState]) -> _SheetState:

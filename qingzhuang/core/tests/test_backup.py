@@ -29,7 +29,9 @@ def test_backup_and_restore_round_trip_the_whole_database(tmp_path: Path) -> Non
     call_command("backup", "--output", str(archive), stdout=StringIO())
 
     town = OrgUnit.objects.get(code="420000100001")
-    services.org_unit_create(code="X1", name="备份后新增村", level="village", parent=town, actor="t")
+    services.org_unit_create(
+        code="X1", name="备份后新增村", level="village", parent=town, actor="t"
+    )
     assert _row_counts() != before
 
     call_command("restore", str(archive), stdout=StringIO())

@@ -123,3 +123,20 @@ def test_unit_factor_converts_between_field_and_element() -> None:
     assert services.unit_factor("人", "万人") == pytest.approx(0.0001)
     assert services.unit_factor("亩", "公顷") == pytest.approx(1 / 15)
     assert services.unit_factor("人", "亩") == 1.0
+
+
+@pytest.mark.django_db
+def test_township_row_names_match_ethnic_and_shortened_names(org_tree: dict[str, Any]) -> None:
+    from qingzhuang.datastore.orgmatch import OrgMatcher
+    from qingzhuang.org.services import org_unit_create
+
+    county = org_tree["county"]
+    xiagu = org_unit_create(
+        code="T9001", name="下谷坪土家族乡", level="township", parent=county, actor="t"
+    )
+    org_unit_create(code="T9002", name="松柏镇", level="township", parent=county, actor="t")
+    matcher = OrgMatcher.below(county)
+    assert matcher.match("下谷乡") == xiagu
+    assert matcher.match("下谷坪土家族乡") == xiagu
+    assert matcher.match("松柏") is not None
+    assert matcher.match("宋洛乡") is None

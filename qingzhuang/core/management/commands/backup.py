@@ -16,7 +16,9 @@ class Command(QzCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         super().add_arguments(parser)
-        parser.add_argument("--output", help="备份文件路径，默认 var/backups/qingzhuang-时间.tar.gz")
+        parser.add_argument(
+            "--output", help="备份文件路径，默认 var/backups/qingzhuang-时间.tar.gz"
+        )
 
     def run(self, *args: Any, **options: Any) -> Any:
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")

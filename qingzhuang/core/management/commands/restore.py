@@ -21,4 +21,6 @@ class Command(QzCommand):
         return backup_restore(path=Path(options["path"]))
 
     def print_human(self, result: Any) -> None:
-        self.stdout.write(f"已从 {result['restored_from']} 恢复（备份时间 {result['created_at']}）。")
+        self.stdout.write(
+            f"已从 {result['restored_from']} 恢复（备份时间 {result['created_at']}）。"
+        )
