@@ -1,6 +1,7 @@
 """Produce the shipped sentiment weights in qingzhuang/textclass/models/ (reproducible).
 
-Trains on the *train* splits only (waimai_10k + ChnSentiCorp_htl_all); never on *_test.
+Trains on the *train* splits only (waimai_10k + ChnSentiCorp_htl_all); never on *_test. The file
+order fixes the domain ids the experts and gate are trained on: 0 = waimai, 1 = hotel.
 
     .venv/bin/python bench/train_sentiment_model.py [--data ../shared/data] [--out DIR]
 """
@@ -32,13 +33,15 @@ def main() -> None:
     args = ap.parse_args()
     texts: list[str] = []
     labels: list[int] = []
-    for name in TRAIN_FILES:
+    domains: list[int] = []
+    for domain, name in enumerate(TRAIN_FILES):
         t, y = read(args.data / "sentiment" / name)
         texts += t
         labels += y
+        domains += [domain] * len(t)
         print(f"{name}: {len(t)} rows")
     start = time.perf_counter()
-    model = fit_sentiment_model(texts, labels)
+    model = fit_sentiment_model(texts, labels, domains)
     print(
         f"trained in {time.perf_counter() - start:.1f}s; "
         f"{len(model.char_vocab)} char + {len(model.word_vocab)} word features"
