@@ -1,0 +1,185 @@
+"""Scheme checker (pure): does an evaluation scheme judge results, or paperwork?
+
+The 2024 rules on reducing grassroots burdens forbid assessing units by 留痕 (traces of
+activity: documents, meetings, photos, sign-ins, app time) and ask for fewer, less frequent
+assessments. The checker flags such indicators and reports the outcome/process mix.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+OUTCOME = "outcome"
+PROCESS = "process"
+PAPERWORK = "paperwork"
+
+# Words that reveal an indicator counts activity traces rather than results.
+PAPERWORK_WORDS: tuple[str, ...] = (
+    "台账",
+    "留痕",
+    "痕迹",
+    "照片",
+    "拍照",
+    "图片",
+    "截图",
+    "签到",
+    "打卡",
+    "考勤",
+    "会议",
+    "开会",
+    "发文",
+    "文件数",
+    "材料",
+    "报告数",
+    "总结",
+    "笔记",
+    "心得",
+    "APP",
+    "app",
+    "App",
+    "在线时长",
+    "使用时长",
+    "登录次数",
+    "学习时长",
+    "积分",
+    "宣传次数",
+    "转发",
+    "点赞",
+    "档案",
+    "记录本",
+    "检查次数",
+    "走访次数",
+)
+COUNT_WORDS: tuple[str, ...] = (
+    "次数",
+    "份数",
+    "篇数",
+    "张数",
+    "个数",
+    "数量",
+    "次",
+    "份",
+    "篇",
+    "张",
+)
+
+DEFAULT_MAX_INDICATORS = 10
+DEFAULT_MAX_FREQUENCY = 4  # assessments per year (quarterly at most)
+
+
+@dataclass(frozen=True)
+class IndicatorInfo:
+    code: str
+    name: str
+    kind: str = OUTCOME
+    formula: str = ""
+    unit: str = ""
+    tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Finding:
+    severity: str  # "bad" | "warn"
+    code: str  # machine code of the rule
+    message: str  # plain Chinese
+    indicator: str = ""  # indicator code, "" for scheme-level findings
+
+    def as_dict(self) -> dict[str, str]:
+        return {
+            "severity": self.severity,
+            "code": self.code,
+            "message": self.message,
+            "indicator": self.indicator,
+        }
+
+
+@dataclass
+class CheckResult:
+    findings: list[Finding] = field(default_factory=list)
+    outcome_share: float = 0.0
+    process_share: float = 0.0
+    paperwork_share: float = 0.0
+    indicator_count: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not any(f.severity == "bad" for f in self.findings)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "ok": self.ok,
+            "indicator_count": self.indicator_count,
+            "outcome_share": self.outcome_share,
+            "process_share": self.process_share,
+            "paperwork_share": self.paperwork_share,
+            "findings": [f.as_dict() for f in self.findings],
+        }
+
+
+def paperwork_words(ind: IndicatorInfo) -> list[str]:
+    """The trace words an indicator's name, unit, tags or formula contain."""
+    text = " ".join([ind.name, ind.unit, ind.formula, *ind.tags])
+    return [w for w in PAPERWORK_WORDS if w in text]
+
+
+def check_scheme(
+    indicators: Sequence[tuple[IndicatorInfo, float]],
+    *,
+    frequency_per_year: int,
+    max_indicators: int = DEFAULT_MAX_INDICATORS,
+    max_frequency: int = DEFAULT_MAX_FREQUENCY,
+) -> CheckResult:
+    """Check (indicator, weight) pairs; shares are by weight (by count if all weights are 0)."""
+    result = CheckResult(indicator_count=len(indicators))
+    for ind, _weight in indicators:
+        words = paperwork_words(ind)
+        if ind.kind == PAPERWORK or words:
+            counting = any(w in " ".join([ind.name, ind.unit]) for w in COUNT_WORDS)
+            why = "、".join(dict.fromkeys(words)) or "被标为留痕类"
+            result.findings.append(
+                Finding(
+                    "bad",
+                    "rewards_paperwork",
+                    f"“{ind.name}”考核的是留痕/材料（{why}）"
+                    + ("，按数量计分会鼓励多做材料" if counting else "")
+                    + "。请改为考核群众得到的结果，如解决率、满意率。",
+                    ind.code,
+                )
+            )
+    if len(indicators) > max_indicators:
+        result.findings.append(
+            Finding(
+                "bad",
+                "too_many_indicators",
+                f"方案有 {len(indicators)} 项指标，超过上限 {max_indicators} 项。请合并或删去次要指标。",
+            )
+        )
+    if frequency_per_year > max_frequency:
+        result.findings.append(
+            Finding(
+                "bad",
+                "too_frequent",
+                f"每年考核 {frequency_per_year} 次，超过上限 {max_frequency} 次。"
+                "请改为按季度或半年考核，日常用数据看板代替。",
+            )
+        )
+    weights = {OUTCOME: 0.0, PROCESS: 0.0, PAPERWORK: 0.0}
+    use_count = all(w <= 0 for _, w in indicators)
+    for ind, w in indicators:
+        kind = PAPERWORK if (ind.kind == PAPERWORK or paperwork_words(ind)) else ind.kind
+        weights[kind if kind in weights else PROCESS] += 1.0 if use_count else max(w, 0.0)
+    total = sum(weights.values())
+    if total:
+        result.outcome_share = weights[OUTCOME] / total
+        result.process_share = weights[PROCESS] / total
+        result.paperwork_share = weights[PAPERWORK] / total
+    if indicators and result.outcome_share < 0.6:
+        result.findings.append(
+            Finding(
+                "warn",
+                "few_outcomes",
+                f"结果类指标只占 {result.outcome_share:.0%} 的权重，建议不低于 60%。",
+            )
+        )
+    return result

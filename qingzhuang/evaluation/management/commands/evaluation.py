@@ -1,0 +1,79 @@
+"""`qz evaluation`: rebuild/verify request-metric counters, compute scores, check schemes, score comments."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.core.management.base import CommandParser
+
+from qingzhuang.core.errors import InvalidInput, NotFound
+from qingzhuang.core.management.base import QzCommand
+
+
+def _date(text: str | None) -> date | None:
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise InvalidInput(f"日期“{text}”格式不对，请写成 2026-03-01") from exc
+
+
+class Command(QzCommand):
+    help = "评价：metrics 重算诉求指标汇总，score 计算单位评分，check 检查考核方案，sentiment 判断回访评论情感 (evaluation)"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        m = sub.add_parser("metrics", help="从原始工单重算按日汇总的诉求指标，并核对与原始数据一致")
+        m.add_argument("--start", help="起始日期 2026-01-01（默认：最早的工单）")
+        m.add_argument("--end", help="结束日期（默认：最近的工单）")
+        m.add_argument("--verify-only", action="store_true", help="只核对，不重算")
+        s = sub.add_parser("score", help="按考核方案为每个村(社区)计算一个时期的评分")
+        s.add_argument("--scheme", required=True, help="方案名称")
+        s.add_argument("--period", required=True, help="时期：2026-09、2026Q3 或 2026")
+        c = sub.add_parser("check", help="检查考核方案：留痕类指标、指标过多、考核过频、结果类占比")
+        c.add_argument("--scheme", required=True, help="方案名称")
+        sub.add_parser("sentiment", help="为还没有情感判断的回访评论打分（异常信号页使用）")
+        for p in (m, s, c, *[sub.choices["sentiment"]]):
+            p.add_argument("--json", action="store_true", help="以 JSON 格式输出 (machine output)")
+
+    def run(self, *args: Any, **options: Any) -> Any:
+        action = options["action"]
+        if action == "metrics":
+            return self._metrics(options)
+        if action == "sentiment":
+            from qingzhuang.evaluation.gaming import comment_sentiment_refresh
+
+            return {"scored": comment_sentiment_refresh()}
+        from qingzhuang.evaluation.models import EvaluationScheme
+
+        scheme = EvaluationScheme.objects.filter(name=options["scheme"]).first()
+        if scheme is None:
+            raise NotFound(f"找不到考核方案“{options['scheme']}”，请先在“考核方案”页创建")
+        if action == "check":
+            from qingzhuang.evaluation.schemes import scheme_check
+
+            return scheme_check(scheme).as_dict()
+        from qingzhuang.evaluation.services import scores_compute
+
+        scores = scores_compute(scheme=scheme, period=options["period"], actor="cli")
+        return {
+            "scheme": scheme.name,
+            "period": scores[0].period if scores else options["period"],
+            "units": len(scores),
+            "scores": {s.org_unit.name: s.total for s in scores},
+        }
+
+    def _metrics(self, options: dict[str, Any]) -> dict[str, Any]:
+        from qingzhuang.evaluation.aggregates import metrics_rebuild, metrics_verify, raw_range
+
+        start, end = _date(options.get("start")), _date(options.get("end"))
+        result: dict[str, Any] = {}
+        if not options.get("verify_only"):
+            result.update(metrics_rebuild(start=start, end=end))
+        rng = raw_range()
+        if rng is None:
+            return {**result, "differences": 0}
+        diffs = metrics_verify(start=start or rng[0], end=end or rng[1])
+        return {**result, "differences": len(diffs), "examples": diffs[:3]}

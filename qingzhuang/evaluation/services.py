@@ -1,0 +1,316 @@
+"""Writes for evaluation: settings, indicators, schemes, goals, scores (each audited)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from qingzhuang.audit.services import audit_record, snapshot
+from qingzhuang.core.errors import InvalidInput
+from qingzhuang.evaluation import values as indicator_values
+from qingzhuang.evaluation.aggregates import metrics_rebuild, metrics_refresh
+from qingzhuang.evaluation.metrics import METRIC_NAMES
+from qingzhuang.evaluation.models import (
+    Direction,
+    EvaluationScheme,
+    EvaluationSettings,
+    Goal,
+    Indicator,
+    IndicatorKind,
+    PeriodType,
+    SchemeItem,
+    Score,
+    ScoringRule,
+)
+from qingzhuang.evaluation.periods import period_for_scheme
+from qingzhuang.evaluation.scoring import FormulaError, linear_score, parse_formula, threshold_score
+from qingzhuang.evaluation.values import split_metric
+
+__all__ = [
+    "goal_create",
+    "indicator_upsert",
+    "metrics_rebuild",
+    "metrics_refresh",
+    "scheme_item_set",
+    "scheme_upsert",
+    "scores_compute",
+    "settings_get",
+    "settings_update",
+]
+
+
+def settings_get() -> EvaluationSettings:
+    obj, _ = EvaluationSettings.objects.get_or_create(pk=1)
+    return obj
+
+
+@transaction.atomic
+def settings_update(*, actor: Any, **changes: Any) -> EvaluationSettings:
+    """Change how metrics are defined (e.g. 满意率 口径); takes effect on the next page load."""
+    obj = settings_get()
+    before = snapshot(obj)
+    allowed = {f.name for f in EvaluationSettings._meta.concrete_fields} - {"id"}
+    for key, value in changes.items():
+        if key not in allowed:
+            raise InvalidInput(f"未知的设置项：{key}")
+        setattr(obj, key, value)
+    if obj.satisfaction_mode not in ("top2", "weighted"):
+        raise InvalidInput("满意率口径只能是 top2（满意+基本满意）或 weighted（加权）")
+    if not 0 <= obj.partly_weight <= 1:
+        raise InvalidInput("部分解决的权重要在 0 到 1 之间")
+    obj.save()
+    audit_record(
+        actor=actor,
+        action="evaluation.settings.update",
+        target=obj,
+        before=before,
+        after=snapshot(obj),
+    )
+    return obj
+
+
+@transaction.atomic
+def indicator_upsert(
+    *,
+    code: str,
+    name: str,
+    formula: str,
+    target: float,
+    floor: float,
+    direction: str = Direction.HIGHER,
+    unit: str = "",
+    baseline: float | None = None,
+    kind: str = IndicatorKind.OUTCOME,
+    tags: Sequence[str] = (),
+    description: str = "",
+    actor: Any,
+) -> Indicator:
+    """Create or update an indicator by code; the formula is parsed first so a bad one never lands."""
+    code = code.strip()
+    if not code or not name.strip():
+        raise InvalidInput("指标编码和名称都不能为空")
+    try:
+        parsed = parse_formula(formula)
+    except FormulaError as exc:
+        raise InvalidInput(str(exc)) from exc
+    for var in parsed.variables:
+        if var.startswith("M:") and split_metric(var)[0] not in METRIC_NAMES:
+            raise InvalidInput(
+                f"公式里的诉求指标“{var}”不存在；可用：{'、'.join(sorted(METRIC_NAMES))}"
+            )
+    if direction not in (Direction.HIGHER, Direction.LOWER):
+        raise InvalidInput("方向只能是 higher（越高越好）或 lower（越低越好）")
+    if (
+        direction == Direction.HIGHER
+        and floor > target
+        or direction == Direction.LOWER
+        and floor < target
+    ):
+        raise InvalidInput("底线要比目标差：越高越好时底线小于目标，越低越好时底线大于目标")
+    if kind not in IndicatorKind.values:
+        raise InvalidInput("指标类别只能是 outcome、process 或 paperwork")
+    existing = Indicator.objects.filter(code=code).first()
+    before = snapshot(existing) if existing else None
+    fields = {
+        "name": name.strip(),
+        "formula": formula,
+        "target": target,
+        "floor": floor,
+        "direction": direction,
+        "unit": unit,
+        "baseline": baseline,
+        "kind": kind,
+        "tags": list(tags),
+        "description": description,
+    }
+    ind, created = Indicator.objects.update_or_create(code=code, defaults=fields)
+    after = snapshot(ind)
+    if created or before != after:
+        audit_record(
+            actor=actor,
+            action="evaluation.indicator." + ("create" if created else "update"),
+            target=ind,
+            before=before,
+            after=after,
+        )
+    return ind
+
+
+@transaction.atomic
+def scheme_upsert(
+    *,
+    name: str,
+    period_type: str = PeriodType.QUARTER,
+    frequency_per_year: int = 4,
+    description: str = "",
+    actor: Any,
+) -> EvaluationScheme:
+    if period_type not in PeriodType.values:
+        raise InvalidInput("考核周期只能是 month、quarter 或 year")
+    if frequency_per_year < 1:
+        raise InvalidInput("每年考核次数至少为 1")
+    existing = EvaluationScheme.objects.filter(name=name).first()
+    before = snapshot(existing) if existing else None
+    scheme, created = EvaluationScheme.objects.update_or_create(
+        name=name,
+        defaults={
+            "period_type": period_type,
+            "frequency_per_year": frequency_per_year,
+            "description": description,
+        },
+    )
+    if created or before != snapshot(scheme):
+        audit_record(
+            actor=actor,
+            action="evaluation.scheme." + ("create" if created else "update"),
+            target=scheme,
+            before=before,
+            after=snapshot(scheme),
+        )
+    return scheme
+
+
+@transaction.atomic
+def scheme_item_set(
+    *,
+    scheme: EvaluationScheme,
+    indicator: Indicator,
+    weight: float,
+    rule: str = ScoringRule.LINEAR,
+    steps: Sequence[Sequence[float]] = (),
+    order: int = 0,
+    actor: Any,
+) -> SchemeItem:
+    if weight < 0:
+        raise InvalidInput("权重不能为负数")
+    if rule == ScoringRule.THRESHOLD and not steps:
+        raise InvalidInput("分档计分要写出分档，例如 [[0.9, 1], [0.8, 0.6]]")
+    if rule not in ScoringRule.values:
+        raise InvalidInput("计分规则只能是 linear 或 threshold")
+    existing = SchemeItem.objects.filter(scheme=scheme, indicator=indicator).first()
+    before = snapshot(existing) if existing else None
+    item, _ = SchemeItem.objects.update_or_create(
+        scheme=scheme,
+        indicator=indicator,
+        defaults={
+            "weight": weight,
+            "rule": rule,
+            "steps": [list(s) for s in steps],
+            "order": order,
+        },
+    )
+    if before != snapshot(item):
+        audit_record(
+            actor=actor,
+            action="evaluation.scheme_item.set",
+            target=item,
+            before=before,
+            after=snapshot(item),
+        )
+    return item
+
+
+@transaction.atomic
+def goal_create(
+    *,
+    name: str,
+    parent: Goal | None = None,
+    weight: float = 1.0,
+    indicator: Indicator | None = None,
+    order: int = 0,
+    actor: Any,
+) -> Goal:
+    if weight < 0:
+        raise InvalidInput("权重不能为负数")
+    goal, created = Goal.objects.get_or_create(
+        parent=parent,
+        name=name,
+        defaults={"weight": weight, "indicator": indicator, "order": order},
+    )
+    if created:
+        audit_record(
+            actor=actor, action="evaluation.goal.create", target=goal, after=snapshot(goal)
+        )
+    return goal
+
+
+def score_item(item: SchemeItem, value: float) -> float:
+    ind = item.indicator
+    if item.rule == ScoringRule.THRESHOLD:
+        return threshold_score(value, item.steps, ind.direction)
+    return linear_score(value, floor=ind.floor, target=ind.target, direction=ind.direction)
+
+
+@transaction.atomic
+def scores_compute(*, scheme: EvaluationScheme, period: str, actor: Any) -> list[Score]:
+    """Score every village/community for one period, storing each indicator's contribution.
+
+    Indicators whose inputs are missing or whose request sample is below the minimum are shown
+    as such and left out of the total (the remaining weights are renormalised), never zeroed.
+    """
+    from qingzhuang.org.models import OrgUnit
+
+    p = period_for_scheme(scheme, period)
+    items = list(scheme.items.select_related("indicator"))
+    if not items:
+        raise InvalidInput("这个考核方案还没有指标，请先添加指标和权重。")
+    cfg = settings_get()
+    units = list(OrgUnit.objects.villages().filter(is_active=True))
+    table = indicator_values.evaluate(
+        indicators=[i.indicator for i in items], units=units, period=p, settings=cfg
+    )
+    now = timezone.now()
+    scores = []
+    weight_sum = sum(i.weight for i in items) or 1.0
+    for unit in units:
+        parts = []
+        earned = 0.0
+        used = 0.0
+        for item in items:
+            res = table[(unit.pk, item.indicator.code)]
+            entry: dict[str, Any] = {
+                "indicator": item.indicator.code,
+                "name": item.indicator.name,
+                "kind": item.indicator.kind,
+                "kind_label": str(item.indicator.get_kind_display()),
+                "weight": item.weight,
+                "rule": item.rule,
+                "value": res.value,
+                "status": res.status,
+                "sample": res.sample,
+                "evidence": res.evidence,
+                "score": None,
+                "points": None,
+            }
+            if res.status == "ok" and res.value is not None:
+                s = score_item(item, res.value)
+                entry["score"] = round(s, 4)
+                earned += item.weight * s
+                used += item.weight
+            parts.append(entry)
+        total = round(100 * earned / used, 2) if used else None
+        for entry in parts:
+            if entry["score"] is not None and used:
+                entry["points"] = round(100 * item_weight(entry) * entry["score"] / used, 2)
+            entry["weight_share"] = round(entry["weight"] / weight_sum, 4)
+        score, _ = Score.objects.update_or_create(
+            scheme=scheme,
+            org_unit=unit,
+            period=p.code,
+            defaults={"total": total, "contributions": parts, "computed_at": now},
+        )
+        scores.append(score)
+    audit_record(
+        actor=actor,
+        action="evaluation.scores.compute",
+        target=scheme,
+        after={"period": p.code, "units": len(scores)},
+    )
+    return scores
+
+
+def item_weight(entry: dict[str, Any]) -> float:
+    return float(entry["weight"])

@@ -1,0 +1,105 @@
+from __future__ import annotations
+
+import csv
+import json
+from io import StringIO
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from qingzhuang.evaluation.models import MetricDaily, Score
+from qingzhuang.evaluation.tests.helpers import at, make_order
+
+
+def test_comments_sentiment_adds_probability_and_label(tmp_path: Path) -> None:
+    src = tmp_path / "in.csv"
+    src.write_text(
+        "id,review\n1,味道很好，送餐很快，下次还点\n2,太难吃了，等了两个小时还是凉的\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out.csv"
+    buf = StringIO()
+    call_command(
+        "comments",
+        "sentiment",
+        "--input",
+        str(src),
+        "--text-column",
+        "review",
+        "--output",
+        str(out),
+        "--json",
+        stdout=buf,
+    )
+    assert json.loads(buf.getvalue())["rows"] == 2
+    rows = list(csv.DictReader(out.open(encoding="utf-8-sig")))
+    assert [r["id"] for r in rows] == ["1", "2"]
+    assert rows[0]["sentiment"] == "1" and rows[1]["sentiment"] == "0"
+    assert float(rows[0]["positive"]) > float(rows[1]["positive"])
+
+
+def test_comments_sentiment_errors_leave_no_output(tmp_path: Path) -> None:
+    src = tmp_path / "in.csv"
+    src.write_text("id,text\n1,好\n", encoding="utf-8")
+    out = tmp_path / "out.csv"
+    with pytest.raises(CommandError):
+        call_command(
+            "comments",
+            "sentiment",
+            "--input",
+            str(src),
+            "--text-column",
+            "review",
+            "--output",
+            str(out),
+        )
+    assert not out.exists()
+    assert list(tmp_path.iterdir()) == [src]
+    with pytest.raises(CommandError, match="找不到"):
+        call_command(
+            "comments",
+            "sentiment",
+            "--input",
+            str(tmp_path / "nope.csv"),
+            "--text-column",
+            "review",
+            "--output",
+            str(out),
+        )
+
+
+def test_evaluation_metrics_rebuild_and_verify(org_tree: dict[str, Any]) -> None:
+    make_order(unit=org_tree["village_a"], created=at(3))
+    MetricDaily.objects.all().delete()
+    buf = StringIO()
+    call_command("evaluation", "metrics", "--json", stdout=buf)
+    assert json.loads(buf.getvalue())["differences"] == 0
+    assert MetricDaily.objects.get().received == 1
+
+
+def test_evaluation_score_command(org_tree: dict[str, Any]) -> None:
+    from qingzhuang.evaluation import services
+
+    ind = services.indicator_upsert(
+        code="REQ",
+        name="诉求量",
+        formula="M:received",
+        floor=10,
+        target=0,
+        direction="lower",
+        actor="test",
+    )
+    scheme = services.scheme_upsert(
+        name="年度", period_type="year", frequency_per_year=1, actor="test"
+    )
+    services.scheme_item_set(scheme=scheme, indicator=ind, weight=1, actor="test")
+    buf = StringIO()
+    call_command(
+        "evaluation", "score", "--scheme", "年度", "--period", "2026", "--json", stdout=buf
+    )
+    assert json.loads(buf.getvalue())["units"] == 2
+    assert Score.objects.filter(period="2026", total=100).count() == 2
+    with pytest.raises(CommandError, match="方案"):
+        call_command("evaluation", "score", "--scheme", "不存在", "--period", "2026")

@@ -1,0 +1,299 @@
+"""Pages, exports and API: scoped users see their own data; only managers change anything."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from qingzhuang.evaluation import services
+from qingzhuang.evaluation.aggregates import metrics_rebuild
+from qingzhuang.evaluation.exports import csv_bytes, safe_cell
+from qingzhuang.evaluation.models import EvaluationSettings, Score
+from qingzhuang.evaluation.tests.helpers import at, make_order
+
+
+@pytest.fixture
+def site(org_tree: dict[str, Any]) -> dict[str, Any]:
+    a, b = org_tree["village_a"], org_tree["village_b"]
+    for i in range(3):
+        make_order(
+            unit=a,
+            created=at(3 + i),
+            resolved_at=at(3 + i) + timedelta(hours=4),
+            category="东村专属分类",
+            callback=("solved", "satisfied"),
+        )
+    make_order(
+        unit=b,
+        created=at(4),
+        resolved_at=at(4) + timedelta(hours=4),
+        category="西村专属分类",
+        callback=("solved", "dissatisfied"),
+    )
+    metrics_rebuild()
+    sat = services.indicator_upsert(
+        code="SAT",
+        name="群众满意率",
+        formula="M:satisfaction_rate",
+        floor=0.6,
+        target=0.9,
+        actor="test",
+    )
+    scheme = services.scheme_upsert(
+        name="月度方案", period_type="month", frequency_per_year=4, actor="test"
+    )
+    services.scheme_item_set(scheme=scheme, indicator=sat, weight=1, actor="test")
+    services.settings_update(actor="test", min_sample=1)
+    return {**org_tree, "scheme": scheme}
+
+
+def _login(client: Client, site: dict[str, Any], who: str) -> Client:
+    assert client.login(username=site[who].username, password=site["password"])
+    return client
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/evaluation/",
+        "/evaluation/metrics/",
+        "/evaluation/metrics/?by=category",
+        "/evaluation/evidence/",
+        "/evaluation/signals/",
+    ],
+)
+def test_village_worker_sees_only_own_village(
+    client: Client, site: dict[str, Any], url: str
+) -> None:
+    _login(client, site, "worker_a")
+    sep = "&" if "?" in url else "?"
+    html = client.get(f"{url}{sep}period=2026-03").content.decode()
+    assert "西村专属分类" not in html
+    if "signals" not in url and "by=" not in url and url != "/evaluation/":
+        assert "东村" in html
+
+
+def test_admin_overview_shows_both_villages_and_intervals(
+    client: Client, site: dict[str, Any]
+) -> None:
+    _login(client, site, "admin")
+    r = client.get("/evaluation/?period=2026-03")
+    assert r.status_code == 200
+    html = r.content.decode()
+    assert "东村" in html and "西村" in html
+    assert "满意率区间下限" in html
+    assert 'id="chart-data"' in html and "<script>" not in html
+
+
+def test_evidence_lists_the_orders_behind_a_metric(client: Client, site: dict[str, Any]) -> None:
+    _login(client, site, "admin")
+    r = client.get(f"/evaluation/evidence/?period=2026-03&unit={site['village_a'].pk}")
+    assert r.content.decode().count("东村专属分类") == 3
+
+
+def test_worker_cannot_drill_into_another_village(client: Client, site: dict[str, Any]) -> None:
+    _login(client, site, "worker_a")
+    r = client.get(f"/evaluation/evidence/?period=2026-03&unit={site['village_b'].pk}")
+    assert r.status_code == 403
+
+
+def test_admin_computes_scores_and_evaluator_cannot(client: Client, site: dict[str, Any]) -> None:
+    _login(client, site, "evaluator")
+    r = client.post(
+        "/evaluation/scores/compute/", {"scheme": site["scheme"].pk, "period": "2026-03"}
+    )
+    assert r.status_code == 403
+    assert not Score.objects.exists()
+    client.logout()
+    _login(client, site, "admin")
+    r = client.post(
+        "/evaluation/scores/compute/", {"scheme": site["scheme"].pk, "period": "2026-03"}
+    )
+    assert r.status_code == 302
+    assert Score.objects.filter(period="2026-03").count() == 2
+    page = client.get(
+        f"/evaluation/scores/?scheme={site['scheme'].pk}&period=2026-03"
+    ).content.decode()
+    assert "东村" in page and "西村" in page
+
+
+def test_score_detail_is_scoped(client: Client, site: dict[str, Any]) -> None:
+    services.scores_compute(scheme=site["scheme"], period="2026-03", actor="test")
+    sb = Score.objects.get(org_unit=site["village_b"])
+    sa = Score.objects.get(org_unit=site["village_a"])
+    _login(client, site, "worker_a")
+    assert client.get(f"/evaluation/scores/{sb.pk}/").status_code == 403
+    r = client.get(f"/evaluation/scores/{sa.pk}/")
+    assert r.status_code == 200 and "群众满意率" in r.content.decode()
+    listing = client.get(
+        f"/evaluation/scores/?scheme={site['scheme'].pk}&period=2026-03"
+    ).content.decode()
+    assert "西村" not in listing
+
+
+def test_settings_only_for_managers(client: Client, site: dict[str, Any]) -> None:
+    _login(client, site, "evaluator")
+    assert (
+        client.post("/evaluation/metrics/settings/", {"satisfaction_mode": "weighted"}).status_code
+        == 403
+    )
+    assert EvaluationSettings.objects.get().satisfaction_mode == "top2"
+    client.logout()
+    _login(client, site, "admin")
+    client.post(
+        "/evaluation/metrics/settings/",
+        {"satisfaction_mode": "weighted", "partly_weight": "0.5", "min_sample": "5"},
+    )
+    cfg = EvaluationSettings.objects.get()
+    assert (cfg.satisfaction_mode, cfg.partly_weight, cfg.min_sample) == ("weighted", 0.5, 5)
+
+
+def test_csv_export_is_scoped_and_neutralises_formulas(
+    client: Client, site: dict[str, Any]
+) -> None:
+    _login(client, site, "worker_a")
+    r = client.get("/evaluation/metrics/?period=2026-03&by=category&export=csv")
+    assert r["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
+    assert rows[1][0] == "东村专属分类" and len(rows) == 2
+    assert "_key" not in rows[0] and rows[0][0] == "分类"
+    assert safe_cell("=1+1") == "'=1+1" and safe_cell("@SUM(A1)") == "'@SUM(A1)"
+    assert safe_cell("-3") == "'-3" and safe_cell(-3) == -3
+    assert csv_bytes(["h"], [["+cmd"]]).decode("utf-8-sig").splitlines()[1] == "'+cmd"
+
+
+def test_overview_table_exports_xlsx(client: Client, site: dict[str, Any]) -> None:
+    from openpyxl import load_workbook
+
+    _login(client, site, "admin")
+    r = client.get("/evaluation/?period=2026-03&table=units&export=xlsx")
+    ws = load_workbook(io.BytesIO(r.content)).active
+    names = {ws.cell(row=i, column=2).value for i in range(3, ws.max_row + 1)}
+    assert names == {"东村", "西村"}
+
+
+def test_monthly_report_xlsx_and_pdf(client: Client, site: dict[str, Any]) -> None:
+    _login(client, site, "evaluator")
+    x = client.get("/evaluation/report/?period=2026-03&format=xlsx")
+    assert x.status_code == 200 and x.content[:2] == b"PK"
+    p = client.get("/evaluation/report/?period=2026-03&format=pdf")
+    assert p.status_code == 200 and p.content[:5] == b"%PDF-"
+
+
+def test_indicators_page_shows_checker(client: Client, site: dict[str, Any]) -> None:
+    bad = services.indicator_upsert(
+        code="PHOTO",
+        name="入户走访照片张数",
+        formula="E:PHOTOS",
+        floor=0,
+        target=100,
+        kind="process",
+        actor="test",
+    )
+    services.scheme_item_set(scheme=site["scheme"], indicator=bad, weight=1, actor="test")
+    _login(client, site, "evaluator")
+    html = client.get("/evaluation/indicators/").content.decode()
+    assert "入户走访照片张数" in html and "照片" in html and "问题" in html
+    assert "保存指标" not in html  # evaluators are read-only
+
+
+def test_api_metrics_scoped(client: Client, site: dict[str, Any]) -> None:
+    _login(client, site, "worker_b")
+    r = client.get("/api/evaluation/metrics?period=2026-03&group_by=org_unit")
+    assert r.status_code == 200
+    keys = [row["key"] for row in r.json()["rows"]]
+    assert keys == [site["village_b"].pk]
+    t = client.get("/api/evaluation/tables/units?period=2026-03").json()
+    assert [row[1] for row in t["rows"]] == ["西村"]
+
+
+def test_api_check_and_scores(client: Client, site: dict[str, Any]) -> None:
+    services.scores_compute(scheme=site["scheme"], period="2026-03", actor="test")
+    _login(client, site, "evaluator")
+    c = client.get(f"/api/evaluation/schemes/{site['scheme'].pk}/check").json()
+    assert c["outcome_share"] == 1.0 and c["ok"] is True
+    s = client.get(f"/api/evaluation/schemes/{site['scheme'].pk}/scores?period=2026-03").json()
+    assert {row["unit_name"] for row in s} == {"东村", "西村"}
+
+
+def test_anonymous_is_sent_to_login(client: Client, site: dict[str, Any]) -> None:
+    assert client.get("/evaluation/").status_code == 302
+    assert client.get("/api/evaluation/metrics?period=2026-03").status_code == 401
+
+
+def test_overview_query_count_does_not_grow_with_requests(
+    client: Client, site: dict[str, Any]
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _login(client, site, "admin")
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/evaluation/?period=2026-03").status_code == 200
+        return len(ctx.captured_queries)
+
+    before = count()
+    for i in range(20):
+        make_order(
+            unit=site["village_a"],
+            area=site["village_b"],
+            created=at(10 + i % 5),
+            category=f"分类{i}",
+            resolved_at=at(16),
+            callback=("solved", "fairly"),
+        )
+    metrics_rebuild()
+    assert count() == before
+    assert before <= 25
+
+
+def test_admin_creates_indicator_into_scheme_and_evaluator_cannot(
+    client: Client, site: dict[str, Any]
+) -> None:
+    from qingzhuang.evaluation.models import Indicator, SchemeItem
+
+    form = {
+        "code": "ONTIME",
+        "name": "按期办结率",
+        "formula": "M:on_time_rate",
+        "floor": "0.7",
+        "target": "0.95",
+        "direction": "higher",
+        "kind": "process",
+        "scheme": site["scheme"].pk,
+        "weight": "20",
+    }
+    _login(client, site, "evaluator")
+    assert client.post("/evaluation/indicators/save/", form).status_code == 403
+    assert not Indicator.objects.filter(code="ONTIME").exists()
+    client.logout()
+    _login(client, site, "admin")
+    assert client.post("/evaluation/indicators/save/", form).status_code == 302
+    item = SchemeItem.objects.get(indicator__code="ONTIME")
+    assert (item.scheme_id, item.weight, item.indicator.kind) == (site["scheme"].pk, 20, "process")
+    bad = client.post(
+        "/evaluation/indicators/save/", {**form, "code": "BAD", "formula": "E:A ** 2"}, follow=True
+    )
+    assert not Indicator.objects.filter(code="BAD").exists()
+    assert "公式" in bad.content.decode()
+
+
+def test_admin_creates_scheme(client: Client, site: dict[str, Any]) -> None:
+    from qingzhuang.evaluation.models import EvaluationScheme
+
+    _login(client, site, "admin")
+    client.post(
+        "/evaluation/schemes/save/",
+        {"name": "半年方案", "period_type": "quarter", "frequency_per_year": "2"},
+    )
+    s = EvaluationScheme.objects.get(name="半年方案")
+    assert (s.period_type, s.frequency_per_year) == ("quarter", 2)
+    page = client.get("/evaluation/indicators/").content.decode()
+    assert "半年方案" in page and page.count("保存指标") == 1

@@ -1,0 +1,375 @@
+"""Evaluation pages: overview, metrics, evidence, scores, indicators & schemes, signals, report.
+
+Everyone with evaluation.view reads (within their scope); only evaluation.manage changes anything.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from qingzhuang.core.errors import ApplicationError, InvalidInput, NotFound
+from qingzhuang.evaluation import dashboard, exports, gaming, selectors, services, values
+from qingzhuang.evaluation.metrics import RATE_NAMES
+from qingzhuang.evaluation.models import EvaluationScheme, Indicator
+from qingzhuang.evaluation.periods import Period, parse
+from qingzhuang.evaluation.schemes import scheme_check
+from qingzhuang.org.roles import can, require
+from qingzhuang.org.scope import Scope, scope_for
+
+GROUP_LABELS = {"org_unit": "责任单位", "area": "村(社区)", "category": "分类"}
+
+
+def _ctx(request: HttpRequest) -> tuple[Scope, Period]:
+    require(request.user, "evaluation.view")
+    scope = scope_for(request.user)
+    text = request.GET.get("period", "").strip()
+    period = parse(text) if text else dashboard.default_period(scope)
+    return scope, period
+
+
+def _without_key(ds: dashboard.Dataset) -> dashboard.Dataset:
+    """Drop the internal link column (`_key`) before a table leaves the page."""
+    if ds.headers and ds.headers[-1] == "_key":
+        return dashboard.Dataset(
+            ds.key, ds.title, ds.headers[:-1], [r[:-1] for r in ds.rows], ds.chart
+        )
+    return ds
+
+
+def _export(request: HttpRequest, ds: dashboard.Dataset, stem: str) -> HttpResponse | None:
+    fmt = request.GET.get("export", "")
+    if fmt in ("csv", "xlsx"):
+        return exports.dataset_response(_without_key(ds), fmt, stem)
+    return None
+
+
+@login_required
+def overview(request: HttpRequest) -> HttpResponse:
+    scope, period = _ctx(request)
+    key = request.GET.get("table", "")
+    if key and request.GET.get("export"):
+        ds = dashboard.dataset_by_key(scope, period, key)
+        resp = _export(request, ds, f"评价总览-{period.code}")
+        if resp:
+            return resp
+    data = dashboard.overview(scope, period)
+    return render(
+        request,
+        "evaluation/overview.html",
+        {
+            **data,
+            "charts": {ds.key: ds.chart for ds in data["datasets"]},
+            "rate_names": RATE_NAMES,
+            "manage": can(request.user, "evaluation.manage"),
+        },
+    )
+
+
+@login_required
+def metrics_page(request: HttpRequest) -> HttpResponse:
+    scope, period = _ctx(request)
+    group_by = request.GET.get("by", "org_unit")
+    if group_by not in GROUP_LABELS:
+        raise InvalidInput("分组只能是 org_unit、area 或 category")
+    ds = metrics_dataset(scope, period, group_by)
+    resp = _export(request, ds, f"诉求指标-{period.code}")
+    if resp:
+        return resp
+    return render(
+        request,
+        "evaluation/metrics.html",
+        {
+            "period": period,
+            "by": group_by,
+            "groups": GROUP_LABELS,
+            "table": ds,
+            "settings": services.settings_get(),
+            "manage": can(request.user, "evaluation.manage"),
+        },
+    )
+
+
+def metrics_dataset(scope: Scope, period: Period, group_by: str) -> dashboard.Dataset:
+    from qingzhuang.org.models import OrgUnit
+
+    data = selectors.request_metrics(scope=scope, period=period, group_by=group_by)
+    names: dict[Any, str] = {}
+    if group_by != "category":
+        names = dict(OrgUnit.objects.filter(pk__in=list(data)).values_list("pk", "name"))
+    headers = [GROUP_LABELS[group_by], "受理", "计分工单", "不合理(不计分)", "合并(不计分)"]
+    rows = []
+    rate_keys = list(RATE_NAMES)
+    for r in rate_keys:
+        headers += [f"{RATE_NAMES[r]}(%)", "样本", "95%区间"]
+    headers += ["办理时长中位数(小时)", "P90(小时)", "_key"]
+    for key, s in sorted(data.items(), key=lambda kv: str(names.get(kv[0], kv[0]))):
+        row: list[Any] = [
+            names.get(key, key) or "未分类",
+            s["received"],
+            s["scored"],
+            s["excluded_unreasonable"],
+            s["excluded_merged"],
+        ]
+        for r in rate_keys:
+            v = s[r]
+            row += [
+                dashboard.pct(v["value"]),
+                v["denominator"],
+                ""
+                if v["low"] is None
+                else f"{dashboard.pct(v['low'])}–{dashboard.pct(v['high'])}"
+                + ("" if v["sufficient"] else "（样本不足）"),
+            ]
+        row += [s["median_hours"], s["p90_hours"], key]
+        rows.append(row)
+    return dashboard.Dataset(
+        "metrics", f"诉求指标（{period.label}，按{GROUP_LABELS[group_by]}）", headers, rows
+    )
+
+
+@login_required
+def evidence(request: HttpRequest) -> HttpResponse:
+    scope, period = _ctx(request)
+    unit_id = int(request.GET["unit"]) if request.GET.get("unit", "").isdigit() else None
+    if unit_id:
+        from qingzhuang.org.models import OrgUnit
+
+        unit = OrgUnit.objects.filter(pk=unit_id).first()
+        if unit is None:
+            raise NotFound("找不到这个单位")
+        scope.require(unit)
+    orders = list(
+        selectors.evidence_orders(
+            scope=scope,
+            period=period,
+            unit_id=unit_id,
+            category=request.GET.get("category", ""),
+            only=request.GET.get("only", ""),
+        )
+    )
+    return render(
+        request,
+        "evaluation/evidence.html",
+        {
+            "period": period,
+            "orders": orders,
+            "filters": request.GET,
+            "show_personal": can(request.user, "personal_data.view"),
+        },
+    )
+
+
+@login_required
+def scores_page(request: HttpRequest) -> HttpResponse:
+    require(request.user, "evaluation.view")
+    scope = scope_for(request.user)
+    scheme_list = list(selectors.schemes())
+    scheme = _scheme(request.GET.get("scheme"), scheme_list)
+    periods = selectors.score_periods(scheme=scheme) if scheme else []
+    period = request.GET.get("period") or (periods[0] if periods else "")
+    rows = (
+        list(selectors.scores(scope=scope, scheme=scheme, period=period))
+        if scheme and period
+        else []
+    )
+    if scheme and period and request.GET.get("export") in ("csv", "xlsx"):
+        ds = dashboard.Dataset(
+            "scores",
+            f"{scheme.name} {period}",
+            ["单位", "总分"],
+            [[s.org_unit.name, s.total] for s in rows],
+        )
+        return exports.dataset_response(ds, request.GET["export"], f"评分-{period}")
+    return render(
+        request,
+        "evaluation/scores.html",
+        {
+            "schemes": scheme_list,
+            "scheme": scheme,
+            "periods": periods,
+            "period": period,
+            "rows": rows,
+            "manage": can(request.user, "evaluation.manage"),
+        },
+    )
+
+
+def _scheme(pk: str | None, scheme_list: list[EvaluationScheme]) -> EvaluationScheme | None:
+    if pk and pk.isdigit():
+        for s in scheme_list:
+            if s.pk == int(pk):
+                return s
+        raise NotFound("找不到这个考核方案")
+    return scheme_list[0] if scheme_list else None
+
+
+@login_required
+@require_POST
+def scores_compute(request: HttpRequest) -> HttpResponse:
+    require(request.user, "evaluation.manage")
+    scheme = EvaluationScheme.objects.filter(pk=request.POST.get("scheme") or 0).first()
+    if scheme is None:
+        raise NotFound("找不到这个考核方案")
+    period = request.POST.get("period", "").strip()
+    try:
+        result = services.scores_compute(scheme=scheme, period=period, actor=request.user)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect(f"/evaluation/scores/?scheme={scheme.pk}")
+    messages.success(request, f"已为 {len(result)} 个村(社区)计算 {period} 的评分。")
+    return redirect(
+        f"/evaluation/scores/?scheme={scheme.pk}&period={result[0].period if result else period}"
+    )
+
+
+@login_required
+def score_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    require(request.user, "evaluation.view")
+    score = selectors.score_get(scope=scope_for(request.user), pk=pk)
+    return render(request, "evaluation/score_detail.html", {"score": score})
+
+
+@login_required
+def indicators_page(request: HttpRequest) -> HttpResponse:
+    require(request.user, "evaluation.view")
+    scope = scope_for(request.user)
+    checks = [(s, scheme_check(s)) for s in selectors.schemes()]
+    text = request.GET.get("period", "").strip()
+    if text:
+        period = parse(text)
+    else:
+        m = dashboard.default_period(scope)
+        period = parse(f"{m.year}Q{(m.number - 1) // 3 + 1}")
+    return render(
+        request,
+        "evaluation/indicators.html",
+        {
+            "indicators": Indicator.objects.all(),
+            "checks": checks,
+            "period": period,
+            "goals": values.goal_tree(scope=scope, period=period),
+            "schemes": [s for s, _ in checks],
+            "manage": can(request.user, "evaluation.manage"),
+        },
+    )
+
+
+@login_required
+def signals_page(request: HttpRequest) -> HttpResponse:
+    scope, period = _ctx(request)
+    return render(
+        request,
+        "evaluation/signals.html",
+        {
+            "period": period,
+            **gaming.gaming_signals(scope=scope, period=period),
+        },
+    )
+
+
+@login_required
+@require_POST
+def settings_save(request: HttpRequest) -> HttpResponse:
+    require(request.user, "evaluation.manage")
+    try:
+        services.settings_update(
+            actor=request.user,
+            satisfaction_mode=request.POST.get("satisfaction_mode", "top2"),
+            partly_weight=float(request.POST.get("partly_weight", "0") or 0),
+            min_sample=int(request.POST.get("min_sample", "10") or 10),
+        )
+    except (ApplicationError, ValueError) as exc:
+        messages.error(request, getattr(exc, "message", "设置的数值格式不对，请填写数字"))
+    else:
+        messages.success(request, "已保存指标口径。")
+    return redirect("evaluation:metrics")
+
+
+@login_required
+def report(request: HttpRequest) -> HttpResponse:
+    """Monthly evaluation report: the overview tables plus metrics by unit, as xlsx or PDF."""
+    scope, period = _ctx(request)
+    sheets = list(dashboard.overview(scope, period)["datasets"])
+    sheets.append(_without_key(metrics_dataset(scope, period, "org_unit")))
+    fmt = request.GET.get("format", "xlsx")
+    title = f"{period.label}评价月报"
+    if fmt == "pdf":
+        unit = getattr(request.user, "org_unit", None)
+        sub = f"范围：{unit.name if unit else '全部'}。满意率口径见“诉求指标”页；不合理诉求单列，不计分。"
+        return exports.download(exports.pdf_bytes(title, sub, sheets), f"{title}.pdf", "pdf")
+    return exports.download(exports.xlsx_bytes(sheets), f"{title}.xlsx", "xlsx")
+
+
+def _float(text: str, label: str, *, required: bool = True) -> float | None:
+    text = (text or "").strip()
+    if not text:
+        if required:
+            raise InvalidInput(f"请填写“{label}”")
+        return None
+    try:
+        return float(text)
+    except ValueError as exc:
+        raise InvalidInput(f"“{label}”要填数字，例如 0.9") from exc
+
+
+@login_required
+@require_POST
+def indicator_save(request: HttpRequest) -> HttpResponse:
+    """Create or update an indicator (by code), optionally adding it to a scheme with a weight."""
+    require(request.user, "evaluation.manage")
+    p = request.POST
+    try:
+        ind = services.indicator_upsert(
+            code=p.get("code", ""),
+            name=p.get("name", ""),
+            formula=p.get("formula", ""),
+            unit=p.get("unit", ""),
+            direction=p.get("direction", "higher"),
+            kind=p.get("kind", "outcome"),
+            baseline=_float(p.get("baseline", ""), "基线", required=False),
+            floor=_float(p.get("floor", ""), "底线") or 0.0,
+            target=_float(p.get("target", ""), "目标") or 0.0,
+            tags=[t for t in p.get("tags", "").replace("，", ",").split(",") if t.strip()],
+            actor=request.user,
+        )
+        scheme_id = p.get("scheme", "")
+        if scheme_id.isdigit():
+            scheme = EvaluationScheme.objects.filter(pk=int(scheme_id)).first()
+            if scheme is None:
+                raise NotFound("找不到这个考核方案")
+            services.scheme_item_set(
+                scheme=scheme,
+                indicator=ind,
+                weight=_float(p.get("weight", ""), "权重") or 0.0,
+                actor=request.user,
+            )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"已保存指标“{ind.name}”。")
+    return redirect("evaluation:indicators")
+
+
+@login_required
+@require_POST
+def scheme_save(request: HttpRequest) -> HttpResponse:
+    require(request.user, "evaluation.manage")
+    try:
+        freq = int(request.POST.get("frequency_per_year", "1") or 1)
+        scheme = services.scheme_upsert(
+            name=request.POST.get("name", "").strip() or "未命名方案",
+            period_type=request.POST.get("period_type", "year"),
+            frequency_per_year=freq,
+            actor=request.user,
+        )
+    except (ApplicationError, ValueError) as exc:
+        messages.error(request, getattr(exc, "message", "每年考核次数要填整数"))
+    else:
+        messages.success(request, f"已保存方案“{scheme.name}”。")
+    return redirect("evaluation:indicators")
