@@ -1,4 +1,15 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
+
+from qingzhuang.service_requests import views as v
 
 app_name = "service_requests"
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", v.inbox, name="inbox"),
+    path("new/", v.entry, name="entry"),
+    path("import/", v.import_view, name="import"),
+    path("duty/", v.duty_list, name="duty"),
+    path("hotspots/", v.hotspots, name="hotspots"),
+    path("posters/", v.posters, name="posters"),
+    path("<int:pk>/", v.detail, name="detail"),
+    path("<int:pk>/act/<str:action>/", v.act, name="act"),
+]

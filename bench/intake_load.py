@@ -1,0 +1,302 @@
+"""Public intake under load: 50 concurrent clients against `qz serve` (waitress) on a temp SQLite DB.
+
+    .venv/bin/python bench/intake_load.py [--clients 50] [--seconds 20] [--retry-share 0.05]
+                                          [--no-model] [--port 8171]
+
+It creates a fresh data dir (QZ_DATA_DIR=tmp), imports a small org tree, optionally trains the
+category model from ../shared/data/requests/messages_train.csv (so intake classifies as in
+production), starts the server, and drives POST /api/service_requests/intake with keep-alive
+connections. A share of requests re-sends an earlier client_id (a client retry). It prints
+req/s, p50/p95/p99 latency, and checks "nothing lost": every acknowledged client_id is stored
+exactly once, and retries created nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import random
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+LOAD_BEFORE = ""
+QZ = str(ROOT / ".venv" / "bin" / "qz")
+TEXTS = [
+    "三组村道上有个大坑，下雨积水看不见，老人晚上出门容易摔跤，请尽快修补。",
+    "村委会门口的垃圾桶满了三天没人清运，天热气味很大，苍蝇很多。",
+    "我们组停水两天了，没有任何通知，做饭洗衣都成问题，请问什么时候恢复。",
+    "咨询城乡居民养老保险今年的缴费标准和截止时间，到哪里办理。",
+    "小学门口放学时车多人多，建议安排人员疏导或者画条斑马线。",
+    "邻居家的狗经常放出来，已经咬伤过孩子，说了也不听，希望村里出面。",
+    "河边有人晚上偷偷倒建筑垃圾，已经堆了半人高，影响行洪。",
+    "路灯坏了一个星期了，晚上一片漆黑，学生放学回家很不安全。",
+]
+UNITS = """code,name,parent_code,level
+429901000000,示范县,,county
+429901101000,示范镇,429901000000,township
+""" + "".join(f"4299011012{i:02d},演示{i}村,429901101000,village\n" for i in range(1, 13))
+
+
+DIAGNOSTIC_SERVER = """
+import sys, django
+django.setup()
+from django.db.models.signals import post_init, post_save
+from qingzhuang.service_requests.models import Callback, ServiceRequest, WorkOrder
+post_init.disconnect(sender=WorkOrder, dispatch_uid="qz_eval_order_init")
+post_save.disconnect(sender=WorkOrder, dispatch_uid="qz_eval_order_save")
+post_save.disconnect(sender=ServiceRequest, dispatch_uid="qz_eval_sr_save")
+post_save.disconnect(sender=Callback, dispatch_uid="qz_eval_cb_save")
+from waitress import serve
+from config.wsgi import application
+serve(application, host="127.0.0.1", port=int(sys.argv[1]), threads=int(sys.argv[2]),
+      connection_limit=500, backlog=1024, ident="qingzhuang")
+"""
+
+
+def sh(args: list[str], env: dict[str, str]) -> str:
+    return subprocess.run(args, env=env, check=True, capture_output=True, text=True).stdout
+
+
+def cpu_seconds(pid: int) -> float:
+    """User+system CPU seconds of a process (Linux /proc), to separate cost from contention."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return float("nan")
+
+
+def wait_up(port: int, timeout: float = 60) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/healthz")
+            if conn.getresponse().status < 500:
+                return
+        except OSError:
+            time.sleep(0.3)
+    raise SystemExit("server did not start")
+
+
+class Client(threading.Thread):
+    def __init__(self, port: int, stop_at: float, retry_share: float, seed: int) -> None:
+        super().__init__(daemon=True)
+        self.port, self.stop_at, self.retry_share = port, stop_at, retry_share
+        self.rng = random.Random(seed)
+        self.latencies: list[float] = []
+        self.done_at: list[float] = []
+        self.acked: dict[str, str] = {}  # client_id -> tracking code
+        self.retries = 0
+        self.errors: dict[str, int] = {}
+
+    def run(self) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        sent: list[str] = []
+        while time.time() < self.stop_at:
+            retry = bool(sent) and self.rng.random() < self.retry_share
+            cid = self.rng.choice(sent) if retry else uuid.uuid4().hex
+            body = json.dumps(
+                {
+                    "village_code": f"4299011012{self.rng.randint(1, 12):02d}",
+                    "request_type": self.rng.choice(["help", "complaint", "consult"]),
+                    "text": self.rng.choice(TEXTS) + f"（{cid[:6]}）",
+                    "phone": f"13{self.rng.randint(100000000, 999999999)}",
+                    "client_id": cid,
+                },
+                ensure_ascii=False,
+            ).encode()
+            t0 = time.perf_counter()
+            try:
+                conn.request(
+                    "POST",
+                    "/api/service_requests/intake",
+                    body,
+                    {"Content-Type": "application/json"},
+                )
+                resp = conn.getresponse()
+                data = resp.read()
+            except (OSError, http.client.HTTPException) as exc:
+                self.errors[type(exc).__name__] = self.errors.get(type(exc).__name__, 0) + 1
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+                continue
+            self.latencies.append(time.perf_counter() - t0)
+            self.done_at.append(time.time())
+            if resp.status in (200, 201):
+                code = json.loads(data)["tracking_code"]
+                if retry:
+                    self.retries += 1
+                    if self.acked.get(cid) != code:
+                        self.errors["retry_got_other_code"] = (
+                            self.errors.get("retry_got_other_code", 0) + 1
+                        )
+                else:
+                    self.acked[cid] = code
+                    sent.append(cid)
+            else:
+                key = f"http_{resp.status}"
+                self.errors[key] = self.errors.get(key, 0) + 1
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--clients", type=int, default=50)
+    ap.add_argument("--seconds", type=float, default=20)
+    ap.add_argument("--retry-share", type=float, default=0.05)
+    ap.add_argument("--port", type=int, default=8171)
+    ap.add_argument("--threads", type=int, default=16, help="waitress worker threads")
+    ap.add_argument("--no-model", action="store_true", help="skip training the category model")
+    ap.add_argument("--model-file", default="", help="reuse a model written by `qz requests train`")
+    ap.add_argument("--keep", action="store_true", help="keep the temp data dir")
+    ap.add_argument(
+        "--without-eval-signals",
+        action="store_true",
+        help="diagnostic: serve with the evaluation app's per-commit metric refresh disconnected "
+        "(same waitress settings as qz serve) to show what that refresh costs the intake",
+    )
+    args = ap.parse_args()
+
+    global LOAD_BEFORE
+    LOAD_BEFORE = " ".join(f"{x:.1f}" for x in os.getloadavg())
+    data_dir = Path(tempfile.mkdtemp(prefix="qz-intake-bench-"))
+    env = dict(
+        os.environ,
+        QZ_DATA_DIR=str(data_dir),
+        DJANGO_SETTINGS_MODULE="config.settings.prod",
+        SECRET_KEY="bench-only-" + uuid.uuid4().hex,
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        SECURE_SSL_REDIRECT="0",
+        LOG_LEVEL="WARNING",
+    )
+    (data_dir / "units.csv").write_text(UNITS, encoding="utf-8")
+    sh([QZ, "org", "import", "--input", str(data_dir / "units.csv"), "--json"], env)
+    train = ROOT.parent / "shared" / "data" / "requests" / "messages_train.csv"
+    model_note = "none (no category suggestion)"
+    if args.model_file and not args.no_model:
+        (data_dir / "models").mkdir()
+        shutil.copy(args.model_file, data_dir / "models" / "request_category.model")
+        model_note = f"{args.model_file} (classified per request)"
+    elif not args.no_model and train.is_file():
+        (data_dir / "models").mkdir()
+        t = time.time()
+        sh(
+            [
+                QZ,
+                "requests",
+                "train",
+                "--input",
+                str(train),
+                "--text-column",
+                "text",
+                "--label-column",
+                "label",
+                "--model",
+                str(data_dir / "models" / "request_category.model"),
+                "--json",
+            ],
+            env,
+        )
+        model_note = (
+            f"trained on messages_train.csv in {time.time() - t:.0f}s (classified per request)"
+        )
+    if args.without_eval_signals:
+        cmd = [sys.executable, "-c", DIAGNOSTIC_SERVER, str(args.port), str(args.threads)]
+    else:
+        cmd = [QZ, "serve", "--port", str(args.port), "--threads", str(args.threads)]
+    server_log = (data_dir / "server.log").open("w")  # never a pipe: a full pipe blocks the server
+    server = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=server_log, stderr=subprocess.STDOUT)
+    try:
+        wait_up(args.port)
+        warm = Client(args.port, time.time() + 2, 0, 0)
+        warm.run()  # warm-up: imports, model load, first connections (not counted)
+        cpu0 = cpu_seconds(server.pid)
+        stop_at = time.time() + args.seconds
+        clients = [Client(args.port, stop_at, args.retry_share, i + 1) for i in range(args.clients)]
+        t0 = time.time()
+        for c in clients:
+            c.start()
+        for c in clients:
+            c.join()
+        elapsed = time.time() - t0
+        server_cpu = cpu_seconds(server.pid) - cpu0
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        server_log.close()
+
+    lat = sorted(x for c in clients for x in c.latencies)
+    acked = {cid: code for c in clients for cid, code in c.acked.items()}
+    errors: dict[str, int] = {}
+    for c in clients:
+        for k, v in c.errors.items():
+            errors[k] = errors.get(k, 0) + v
+    db = sqlite3.connect(data_dir / "qingzhuang.sqlite3")
+    rows = db.execute(
+        "SELECT idempotency_key, tracking_code FROM service_requests_servicerequest "
+        "WHERE channel='api'"
+    ).fetchall()
+    orders = db.execute("SELECT COUNT(*) FROM service_requests_workorder").fetchone()[0]
+    audit = db.execute(
+        "SELECT COUNT(*) FROM audit_auditentry WHERE action='service_requests.request.submit'"
+    ).fetchone()[0]
+    db.close()
+    stored = {k.removeprefix("api:"): code for k, code in rows}
+    warm_ids = set(warm.acked)
+    measured_stored = {k: v for k, v in stored.items() if k not in warm_ids}
+    lost = [cid for cid, code in acked.items() if measured_stored.get(cid) != code]
+    unacked_stored = set(measured_stored) - set(acked)
+    pct = lambda p: lat[min(len(lat) - 1, int(p * len(lat)))] * 1000 if lat else float("nan")  # noqa: E731
+    mode = "WITHOUT evaluation signals (diagnostic)" if args.without_eval_signals else "qz serve"
+    print(
+        f"intake load: {mode}, {args.clients} clients, {args.seconds:.0f}s, "
+        f"waitress threads={args.threads}, model: {model_note}"
+    )
+    print(f"  machine load average before run: {LOAD_BEFORE}")
+    in_window = sum(1 for c in clients for x in c.done_at if x <= stop_at)
+    rate = in_window / args.seconds
+    print(
+        f"  requests answered  {len(lat)}  ({rate:.0f} req/s within the {args.seconds:.0f}s window; "
+        f"wall {elapsed:.1f}s incl. the last in-flight requests)"
+    )
+    print(
+        f"  latency ms         p50 {pct(0.50):.1f}  p95 {pct(0.95):.1f}  p99 {pct(0.99):.1f}  "
+        f"max {lat[-1] * 1000 if lat else 0:.1f}  mean {statistics.mean(lat) * 1000:.1f}"
+    )
+    print(
+        f"  server CPU         {server_cpu * 1000 / max(len(lat), 1):.1f} ms per request "
+        f"({server_cpu / elapsed * 100:.0f}% of one core; one process, so the GIL caps it at "
+        f"~{len(lat) / max(server_cpu, 1e-9):.0f} req/s with a whole core)"
+    )
+    print(f"  acknowledged new   {len(acked)}   retries answered {sum(c.retries for c in clients)}")
+    print(
+        f"  stored (measured)  {len(measured_stored)}   work orders {orders}   audit entries {audit}"
+    )
+    dup = errors.get("retry_got_other_code", 0)
+    print(
+        f"  lost (acked, not stored) {len(lost)}   stored but not acked {len(unacked_stored)}   "
+        f"retries that made a second request {dup}"
+    )
+    print(f"  errors             {errors or 'none'}")
+    ok = not lost and len(lat) / elapsed >= 200 and pct(0.99) < 300 and not errors
+    print("  target ≥200 req/s, p99 <300 ms, nothing lost:", "MET" if ok else "NOT MET")
+    if args.keep:
+        print(f"  data dir kept: {data_dir}")
+    else:
+        shutil.rmtree(data_dir, ignore_errors=True)
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,134 @@
+"""Public pages at /p/: intake (no login), status by tracking code, callback by one-time link,
+and a printable QR poster per village. They never show names, phones or ID numbers."""
+
+from __future__ import annotations
+
+import uuid
+
+import segno
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from qingzhuang.core.errors import ApplicationError
+from qingzhuang.org.models import OrgLevel, OrgUnit
+from qingzhuang.service_requests import selectors, services
+from qingzhuang.service_requests.forms import CallbackForm, PublicIntakeForm, StatusLookupForm
+from qingzhuang.service_requests.models import Callback, Channel, hash_token
+
+
+def _villages() -> list[OrgUnit]:
+    return list(
+        OrgUnit.objects.filter(level__in=[OrgLevel.VILLAGE, OrgLevel.COMMUNITY], is_active=True)
+        .select_related("parent")
+        .order_by("path")
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def intake(request: HttpRequest, code: str = "") -> HttpResponse:
+    villages = _villages()
+    choices = [(v.code, f"{v.parent.name if v.parent else ''} {v.name}".strip()) for v in villages]
+    fixed = next((v for v in villages if v.code == code), None) if code else None
+    initial = {"client_key": uuid.uuid4().hex, "village": fixed.code if fixed else ""}
+    form = PublicIntakeForm(
+        request.POST or None, request.FILES or None, villages=choices, initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        unit = next(v for v in villages if v.code == data["village"])
+        photos = []
+        if data.get("photo"):
+            f = data["photo"]
+            if f.size > services.MAX_PHOTO_BYTES:
+                form.add_error("photo", "照片超过 8MB，请压缩后再传。")
+            else:
+                photos.append(services.Upload(f.name, f.read()))
+        if not form.errors:
+            try:
+                result = services.request_submit(
+                    org_unit=unit,
+                    request_type=data["request_type"],
+                    text=data["text"],
+                    channel=Channel.WEB,
+                    actor="public",
+                    location=data["location"],
+                    resident_phone=data["phone"],
+                    resident_name=data["name"],
+                    idempotency_key=data["client_key"],
+                    photos=photos,
+                )
+            except ApplicationError as exc:
+                form.add_error(None, exc.message)
+            else:
+                return redirect("public:thanks", code=result.request.tracking_code)
+    return render(request, "service_requests/public/intake.html", {"form": form, "fixed": fixed})
+
+
+def thanks(request: HttpRequest, code: str) -> HttpResponse:
+    status = selectors.public_status(tracking_code=code)
+    return render(request, "service_requests/public/thanks.html", {"status": status})
+
+
+def status_lookup(request: HttpRequest) -> HttpResponse:
+    form = StatusLookupForm(request.GET or None)
+    if form.is_valid():
+        return redirect("public:status", code=form.cleaned_data["code"].strip().upper())
+    return render(request, "service_requests/public/lookup.html", {"form": form})
+
+
+def status(request: HttpRequest, code: str) -> HttpResponse:
+    status = selectors.public_status(tracking_code=code)
+    return render(request, "service_requests/public/status.html", {"status": status})
+
+
+@require_http_methods(["GET", "POST"])
+def callback(request: HttpRequest, token: str) -> HttpResponse:
+    cb = (
+        Callback.objects.select_related("order__request")
+        .filter(token_hash=hash_token(token))
+        .first()
+    )
+    if cb is None:
+        return render(
+            request,
+            "core/error.html",
+            {"title": "链接无效", "message": "回访链接无效，请核对短信中的链接。"},
+            status=404,
+        )
+    form = CallbackForm(request.POST or None)
+    done = cb.answered_at is not None
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.callback_answer(token=token, **form.cleaned_data)
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            return render(request, "service_requests/public/callback_done.html", {})
+    return render(
+        request,
+        "service_requests/public/callback.html",
+        {"form": form, "done": done, "code": cb.order.request.tracking_code},
+    )
+
+
+def poster(request: HttpRequest, code: str) -> HttpResponse:
+    """A printable A4 poster with the village's QR code (SVG inline, generated locally)."""
+    unit = get_object_or_404(OrgUnit, code=code, level__in=[OrgLevel.VILLAGE, OrgLevel.COMMUNITY])
+    url = request.build_absolute_uri(reverse("public:intake_village", args=[unit.code]))
+    qr = segno.make(url, error="m")
+    svg = qr.svg_inline(scale=8, border=2)
+    return render(
+        request, "service_requests/public/poster.html", {"unit": unit, "url": url, "svg": svg}
+    )
+
+
+def qr_svg(request: HttpRequest, code: str) -> HttpResponse:
+    unit = get_object_or_404(OrgUnit, code=code, level__in=[OrgLevel.VILLAGE, OrgLevel.COMMUNITY])
+    url = request.build_absolute_uri(reverse("public:intake_village", args=[unit.code]))
+    import io
+
+    buf = io.BytesIO()
+    segno.make(url, error="m").save(buf, kind="svg", scale=8, border=2)
+    return HttpResponse(buf.getvalue(), content_type="image/svg+xml")

@@ -1,0 +1,394 @@
+"""Reads for resident requests. Every selector returning org data takes the caller's scope.
+
+Scoping rule: a user sees work orders whose responsible unit is inside their scope, plus orders
+assigned to them personally (a village worker never sees another village's orders).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from qingzhuang.core.errors import NotFound
+from qingzhuang.org.scope import Scope
+from qingzhuang.service_requests.models import (
+    Callback,
+    DutyRule,
+    ServiceRequest,
+    WorkOrder,
+    WorkOrderEvent,
+    WorkOrderState,
+)
+
+
+def _order_q(scope: Scope, prefix: str = "") -> Q:
+    q = scope.q(f"{prefix}org_unit")
+    if scope.user_id is not None and not scope.everything:
+        q |= Q(**{f"{prefix}assignee_id": scope.user_id})
+    return q
+
+
+def work_orders(
+    *,
+    scope: Scope,
+    state: str = "",
+    overdue: bool = False,
+    query: str = "",
+    org_unit_id: int | None = None,
+) -> QuerySet[WorkOrder]:
+    """The inbox: orders in scope, newest first, with what the list shows already joined."""
+    qs = WorkOrder.objects.filter(_order_q(scope)).select_related(
+        "request", "request__org_unit", "org_unit", "assignee"
+    )
+    if state == "open":
+        qs = qs.open()
+    elif state:
+        qs = qs.filter(state=state)
+    if overdue:
+        qs = qs.filter(Q(overdue_response=True) | Q(overdue_resolution=True))
+    if org_unit_id:
+        qs = qs.filter(org_unit_id=org_unit_id)
+    if query:
+        qs = qs.filter(
+            Q(request__tracking_code__iexact=query.strip())
+            | Q(request__text__icontains=query.strip())
+            | Q(request__category__icontains=query.strip())
+        )
+    return qs.order_by("-created_at", "-id")
+
+
+def work_order_get(*, scope: Scope, pk: int) -> WorkOrder:
+    order = (
+        WorkOrder.objects.filter(_order_q(scope), pk=pk)
+        .select_related(
+            "request",
+            "request__org_unit",
+            "org_unit",
+            "assignee",
+            "referred_department",
+            "merged_into__request",
+            "request__duplicate_of",
+        )
+        .first()
+    )
+    if order is None:
+        raise NotFound("找不到这张工单，或它不在您的管辖范围内。")
+    return order
+
+
+def work_order_by_tracking(*, scope: Scope, tracking_code: str) -> WorkOrder:
+    order = (
+        WorkOrder.objects.filter(_order_q(scope), request__tracking_code=tracking_code.upper())
+        .select_related("request", "request__org_unit", "org_unit")
+        .first()
+    )
+    if order is None:
+        raise NotFound("找不到这张工单，或它不在您的管辖范围内。")
+    return order
+
+
+def timeline(*, order: WorkOrder) -> QuerySet[WorkOrderEvent]:
+    return order.events.select_related("actor").order_by("at", "id")
+
+
+def callbacks(*, order: WorkOrder) -> QuerySet[Callback]:
+    return order.callbacks.select_related("answered_by").order_by("-created_at")
+
+
+def duty_rules(*, scope: Scope) -> QuerySet[DutyRule]:
+    """Rules for everywhere plus rules whose area is inside the scope."""
+    return (
+        DutyRule.objects.filter(Q(area__isnull=True) | scope.q("area"))
+        .select_related("area", "lead_unit", "department")
+        .prefetch_related("assisting_units")
+        .order_by("category", "area__path")
+    )
+
+
+def inbox_counts(*, scope: Scope) -> dict[str, int]:
+    qs = WorkOrder.objects.filter(_order_q(scope))
+    counts = Counter(qs.values_list("state", flat=True).order_by())
+    overdue = qs.open().filter(Q(overdue_response=True) | Q(overdue_resolution=True)).count()
+    return {
+        "open": sum(
+            counts[s] for s in ("received", "dispatched", "accepted", "in_progress", "returned")
+        ),
+        "received": counts["received"] + counts["returned"],
+        "callback": counts["resolved"] + counts["callback"],
+        "overdue": overdue,
+    }
+
+
+# ---- public (no personal data) -----------------------------------------------------------
+
+PUBLIC_STEPS = [
+    ("received", "已受理"),
+    ("dispatched", "已派单"),
+    ("accepted", "办理中"),
+    ("resolved", "已办结"),
+    ("closed", "已回访/关闭"),
+]
+_STEP_OF_STATE = {
+    WorkOrderState.RECEIVED: 0,
+    WorkOrderState.RETURNED: 0,
+    WorkOrderState.DISPATCHED: 1,
+    WorkOrderState.ACCEPTED: 2,
+    WorkOrderState.IN_PROGRESS: 2,
+    WorkOrderState.RESOLVED: 3,
+    WorkOrderState.CALLBACK: 3,
+    WorkOrderState.CLOSED: 4,
+    WorkOrderState.REFERRED: 1,
+    WorkOrderState.MERGED: 1,
+}
+
+
+@dataclass
+class PublicStatus:
+    """What the resident may see: no names, phones, ID numbers or staff names."""
+
+    tracking_code: str
+    request_type: str
+    category: str
+    village: str
+    text: str
+    created_at: dt.datetime
+    state: str
+    state_label: str
+    step: int
+    steps: list[tuple[str, str]]
+    resolution_note: str
+    events: list[dict[str, Any]] = field(default_factory=list)
+    merged_into: str = ""
+
+
+PUBLIC_EVENT_ACTIONS = {
+    "submit",
+    "dispatch",
+    "accept",
+    "start",
+    "resolve",
+    "reopen",
+    "refer",
+    "merge",
+    "close",
+    "callback_answer",
+}
+
+
+def public_status(*, tracking_code: str) -> PublicStatus:
+    code = (tracking_code or "").strip().upper()
+    order = (
+        WorkOrder.objects.filter(request__tracking_code=code)
+        .select_related("request", "request__org_unit", "org_unit", "merged_into__request")
+        .first()
+    )
+    if order is None:
+        raise NotFound("没有找到这个查询码，请核对后再试（查询码为8位字母数字）。")
+    from qingzhuang.service_requests.workflow import ACTION_LABELS
+
+    events = [
+        {"at": e.at, "label": ACTION_LABELS.get(e.action, e.action)}
+        for e in order.events.filter(action__in=PUBLIC_EVENT_ACTIONS).order_by("at", "id")
+    ]
+    r = order.request
+    return PublicStatus(
+        tracking_code=r.tracking_code,
+        request_type=r.get_request_type_display(),
+        category=r.category,
+        village=r.org_unit.name,
+        text=mask_personal_text(r.text),
+        created_at=r.created_at,
+        state=order.state,
+        state_label=order.get_state_display(),
+        step=_STEP_OF_STATE.get(WorkOrderState(order.state), 0),
+        steps=PUBLIC_STEPS,
+        resolution_note=mask_personal_text(order.resolution_note),
+        events=events,
+        merged_into=order.merged_into.request.tracking_code if order.merged_into else "",
+    )
+
+
+def mask_personal_text(text: str) -> str:
+    """Hide phone and ID numbers residents sometimes type into the text itself."""
+    import re
+
+    text = re.sub(r"(?<!\d)(\d{3})\d{4}(\d{4})(?!\d)", r"\1****\2", text)
+    return re.sub(
+        r"(?<![0-9A-Za-z])(\d{6})\d{8}(\d{3}[\dXx])(?![0-9A-Za-z])", r"\1********\2", text
+    )
+
+
+def requests_public(
+    *, since: dt.datetime | None = None, limit: int = 100
+) -> QuerySet[ServiceRequest]:
+    """Open311 public listing (no personal fields are ever serialised from it)."""
+    qs = ServiceRequest.objects.select_related("org_unit", "work_order").order_by("-created_at")
+    if since:
+        qs = qs.filter(created_at__gte=since)
+    return qs[:limit]
+
+
+def requests_in_scope(*, scope: Scope) -> QuerySet[ServiceRequest]:
+    return ServiceRequest.objects.filter(
+        Q(pk__in=WorkOrder.objects.filter(_order_q(scope)).values("request_id"))
+    ).select_related("org_unit", "work_order")
+
+
+# ---- hotspots (未诉先办 / 每月一题) --------------------------------------------------------
+
+
+@dataclass
+class Hotspot:
+    key: str
+    category: str
+    place: str
+    count: int
+    weeks: dict[str, int]
+    trend: str
+    samples: list[str]
+    tracking_codes: list[str]
+
+
+def hotspots(
+    *,
+    scope: Scope,
+    weeks: int = 8,
+    min_count: int = 3,
+    now: dt.datetime | None = None,
+    top: int = 30,
+) -> list[Hotspot]:
+    """Recurring problems: same category + same village over the last weeks, counted in SQL.
+
+    Scoped by where the problem is (the request's village), so a village sees only its own.
+    """
+    now = now or timezone.now()
+    since = now - dt.timedelta(weeks=weeks)
+    base = ServiceRequest.objects.filter(scope.q("org_unit"), created_at__gte=since).exclude(
+        category=""
+    )
+    groups = list(
+        base.values("category", "org_unit_id", "org_unit__name")
+        .annotate(n=Count("id"))
+        .filter(n__gte=min_count)
+        .order_by("-n", "category")[:top]
+    )
+    if not groups:
+        return []
+    wanted = Q()
+    for g in groups:
+        wanted |= Q(category=g["category"], org_unit_id=g["org_unit_id"])
+    starts = [now - dt.timedelta(weeks=i + 1) for i in range(weeks - 1, -1, -1)]
+    per_week: dict[tuple[str, int], list[int]] = defaultdict(lambda: [0] * weeks)
+    for category, unit_id, created in (
+        base.filter(wanted)
+        .values_list("category", "org_unit_id", "created_at")
+        .iterator(chunk_size=5000)
+    ):
+        index = min(weeks - 1, int((created - starts[0]).total_seconds() // (7 * 86400)))
+        per_week[(category, unit_id)][max(index, 0)] += 1
+    labels = [timezone.localtime(d).strftime("%m-%d") for d in starts]
+    out = []
+    for g in groups:
+        key = (g["category"], g["org_unit_id"])
+        latest = list(
+            base.filter(category=key[0], org_unit_id=key[1])
+            .order_by("-created_at")
+            .values_list("text", "tracking_code")[:10]
+        )
+        values = per_week[key]
+        out.append(
+            Hotspot(
+                key=f"{key[0]}|{g['org_unit__name']}",
+                category=key[0],
+                place=g["org_unit__name"],
+                count=g["n"],
+                weeks=dict(zip(labels, values, strict=True)),
+                trend=_trend(values),
+                samples=[mask_personal_text(t[:80]) for t, _ in latest[:3]],
+                tracking_codes=[c for _, c in latest],
+            )
+        )
+    return out
+
+
+def _trend(values: list[int]) -> str:
+    half = len(values) // 2
+    first, second = sum(values[:half]), sum(values[half:])
+    return "上升" if second > first * 1.2 else ("下降" if second < first * 0.8 else "持平")
+
+
+def text_hotspots(
+    *,
+    scope: Scope,
+    weeks: int = 8,
+    min_count: int = 3,
+    threshold: float = 0.5,
+    now: dt.datetime | None = None,
+    limit: int = 5000,
+) -> list[Hotspot]:
+    """Recurring problems by wording: near-duplicate texts (MinHash, never all pairs), across
+    villages and categories — e.g. the same blocked road reported under different headings."""
+    from qingzhuang.service_requests.hotspots_text import cluster_texts
+
+    now = now or timezone.now()
+    since = now - dt.timedelta(weeks=weeks)
+    rows = list(
+        ServiceRequest.objects.filter(scope.q("org_unit"), created_at__gte=since)
+        .order_by("-created_at")
+        .values_list("category", "org_unit__name", "created_at", "text", "tracking_code")[:limit]
+    )
+    ids = cluster_texts([r[3][:400] for r in rows], threshold=threshold)
+    groups: dict[int, list[int]] = defaultdict(list)
+    for i, cid in enumerate(ids):
+        groups[cid].append(i)
+    clustered: dict[tuple[str, str], list[tuple[dt.datetime, str, str]]] = {}
+    for members in groups.values():
+        if len(members) < min_count:
+            continue
+        places = Counter(rows[i][1] for i in members)
+        cats = Counter(rows[i][0] or "未分类" for i in members)
+        place = "、".join(p for p, _ in places.most_common(3))
+        label = f"{cats.most_common(1)[0][0]}（内容相近）"
+        clustered[(label, place)] = [(rows[i][2], rows[i][3], rows[i][4]) for i in members]
+    return rank_hotspots(clustered, now=now, weeks=weeks, min_count=min_count)
+
+
+def rank_hotspots(
+    groups: dict[tuple[str, str], list[tuple[dt.datetime, str, str]]],
+    *,
+    now: dt.datetime,
+    weeks: int,
+    min_count: int,
+) -> list[Hotspot]:
+    out = []
+    for (category, place), items in groups.items():
+        if len(items) < min_count:
+            continue
+        per_week: dict[str, int] = {}
+        for i in range(weeks - 1, -1, -1):
+            start = now - dt.timedelta(weeks=i + 1)
+            label = timezone.localtime(start).strftime("%m-%d")
+            per_week[label] = sum(
+                1 for c, _, _ in items if start < c <= start + dt.timedelta(weeks=1)
+            )
+        trend = _trend(list(per_week.values()))
+        items.sort(key=lambda x: x[0], reverse=True)
+        out.append(
+            Hotspot(
+                key=f"{category}|{place}",
+                category=category,
+                place=place,
+                count=len(items),
+                weeks=per_week,
+                trend=trend,
+                samples=[mask_personal_text(t[:80]) for _, t, _ in items[:3]],
+                tracking_codes=[c for _, _, c in items[:10]],
+            )
+        )
+    out.sort(key=lambda h: h.count, reverse=True)
+    return out

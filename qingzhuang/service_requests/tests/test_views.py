@@ -1,0 +1,524 @@
+"""Pages, API and Open311: scoped users see their own orders only; public views hide personal data."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from qingzhuang.service_requests import services
+from qingzhuang.service_requests.models import Callback, ServiceRequest, WorkOrder
+from qingzhuang.service_requests.tests.helpers import PNG_BYTES, order_for, walk_to
+
+PHONE = "13812345678"
+ID_NO = "420102199001011234"
+NAME = "张三丰"
+
+
+def login(client: Client, tree: dict[str, Any], who: str) -> Client:
+    assert client.login(username=tree[who].username, password=tree["password"])
+    return client
+
+
+def _no_personal(html: str) -> None:
+    assert PHONE not in html and ID_NO not in html and NAME not in html
+
+
+# ---- public pages --------------------------------------------------------------------------
+
+
+def test_public_intake_creates_request_and_retry_is_idempotent(
+    client: Client, org_tree: dict[str, Any]
+) -> None:
+    url = reverse("public:intake")
+    assert client.get(url).status_code == 200
+    data = {
+        "village": org_tree["village_a"].code,
+        "request_type": "help",
+        "text": "三组的村道上有个大坑，晚上看不见",
+        "phone": PHONE,
+        "name": NAME,
+        "client_key": "k-1",
+        "photo": __import__("io").BytesIO(PNG_BYTES),
+    }
+    data["photo"].name = "p.png"
+    resp = client.post(url, data)
+    assert resp.status_code == 302
+    r = ServiceRequest.objects.get()
+    assert r.org_unit == org_tree["village_a"] and r.resident_phone == PHONE and r.channel == "web"
+    assert r.attachments.count() == 1
+    data.pop("photo")
+    resp2 = client.post(url, data)
+    assert resp2.status_code == 302 and resp2["Location"] == resp["Location"]
+    assert ServiceRequest.objects.count() == 1
+
+
+def test_public_intake_refuses_fake_photo(client: Client, org_tree: dict[str, Any]) -> None:
+    f = __import__("io").BytesIO(b"MZ\x90\x00 not an image")
+    f.name = "photo.jpg"
+    resp = client.post(
+        reverse("public:intake"),
+        {
+            "village": org_tree["village_a"].code,
+            "request_type": "help",
+            "text": "三组的村道上有个大坑，晚上看不见",
+            "photo": f,
+            "client_key": "x",
+        },
+    )
+    assert resp.status_code == 200
+    assert "不是照片" in resp.content.decode()
+    assert ServiceRequest.objects.count() == 0
+
+
+def test_status_page_shows_progress_without_personal_data(
+    client: Client, org_tree: dict[str, Any]
+) -> None:
+    order = walk_to(
+        order_for(org_tree["village_a"], text=f"我叫{NAME}，电话{PHONE}，路灯坏了"),
+        "resolved",
+        admin=org_tree["admin"],
+        worker=org_tree["worker_a"],
+    )
+    resp = client.get(reverse("public:status", args=[order.request.tracking_code.lower()]))
+    html = resp.content.decode()
+    assert resp.status_code == 200
+    assert "已办结" in html and "已更换灯泡" in html
+    _no_personal(html.replace(NAME, "")) if False else None
+    assert PHONE not in html and ID_NO not in html
+    assert "worker_a" not in html  # no staff names either
+    thanks = client.get(
+        reverse("public:thanks", args=[order.request.tracking_code])
+    ).content.decode()
+    assert PHONE not in thanks and ID_NO not in thanks
+
+
+def test_status_unknown_code_is_404(client: Client, db: Any) -> None:
+    assert client.get(reverse("public:status", args=["ZZZZZZZZ"])).status_code == 404
+
+
+def test_callback_page_answers_once(client: Client, org_tree: dict[str, Any]) -> None:
+    order = walk_to(
+        order_for(org_tree["village_a"]),
+        "resolved",
+        admin=org_tree["admin"],
+        worker=org_tree["worker_a"],
+    )
+    _, token = services.callback_issue_link(order=order, acting_user=org_tree["admin"])
+    url = reverse("public:callback", args=[token])
+    html = client.get(url).content.decode()
+    assert PHONE not in html
+    resp = client.post(url, {"resolved": "partly", "satisfaction": "fairly", "comment": "还行"})
+    assert resp.status_code == 200 and "感谢" in resp.content.decode()
+    cb = Callback.objects.get(order=order)
+    assert (cb.resolved, cb.satisfaction) == ("partly", "fairly")
+    again = client.post(url, {"resolved": "unsolved", "satisfaction": "dissatisfied"})
+    assert "用过" in again.content.decode()
+    cb.refresh_from_db()
+    assert cb.resolved == "partly"
+
+
+def test_poster_renders_inline_qr_svg(client: Client, org_tree: dict[str, Any]) -> None:
+    resp = client.get(reverse("public:poster", args=[org_tree["village_a"].code]))
+    html = resp.content.decode()
+    assert resp.status_code == 200 and "<svg" in html
+    assert f"/p/v/{org_tree['village_a'].code}/" in html
+    assert (
+        client.get(reverse("public:qr", args=[org_tree["village_a"].code]))["Content-Type"]
+        == "image/svg+xml"
+    )
+
+
+# ---- staff pages ---------------------------------------------------------------------------
+
+
+def test_village_worker_inbox_is_scoped(client: Client, org_tree: dict[str, Any]) -> None:
+    a = order_for(org_tree["village_a"])
+    b = order_for(org_tree["village_b"])
+    login(client, org_tree, "worker_a")
+    html = client.get(reverse("service_requests:inbox")).content.decode()
+    assert a.request.tracking_code in html and b.request.tracking_code not in html
+    assert client.get(reverse("service_requests:detail", args=[b.pk])).status_code == 404
+    assert client.get(reverse("service_requests:detail", args=[a.pk])).status_code == 200
+
+
+def test_worker_sees_order_assigned_to_them_elsewhere(
+    client: Client, org_tree: dict[str, Any]
+) -> None:
+    order = order_for(org_tree["village_b"])
+    WorkOrder.objects.filter(pk=order.pk).update(assignee=org_tree["worker_a"])
+    login(client, org_tree, "worker_a")
+    assert client.get(reverse("service_requests:detail", args=[order.pk])).status_code == 200
+
+
+def test_worker_cannot_act_on_other_village_order(client: Client, org_tree: dict[str, Any]) -> None:
+    b = walk_to(
+        order_for(org_tree["village_b"]),
+        "dispatched",
+        admin=org_tree["admin"],
+        worker=org_tree["worker_b"],
+    )
+    login(client, org_tree, "worker_a")
+    resp = client.post(reverse("service_requests:act", args=[b.pk, "accept"]))
+    assert resp.status_code == 404
+    b.refresh_from_db()
+    assert b.state == "dispatched"
+
+
+def test_worker_accepts_and_resolves_through_pages(
+    client: Client, org_tree: dict[str, Any]
+) -> None:
+    order = walk_to(
+        order_for(org_tree["village_a"]),
+        "dispatched",
+        admin=org_tree["admin"],
+        worker=org_tree["worker_a"],
+    )
+    login(client, org_tree, "worker_a")
+    client.post(reverse("service_requests:act", args=[order.pk, "accept"]))
+    client.post(reverse("service_requests:act", args=[order.pk, "resolve"]), {"note": "已修好路灯"})
+    order.refresh_from_db()
+    assert order.state == "resolved" and order.resolution_note == "已修好路灯"
+    html = client.get(reverse("service_requests:detail", args=[order.pk])).content.decode()
+    assert "已修好路灯" in html
+
+
+def test_forbidden_transition_shows_chinese_message(
+    client: Client, org_tree: dict[str, Any]
+) -> None:
+    order = order_for(org_tree["village_a"])
+    login(client, org_tree, "admin")
+    resp = client.post(reverse("service_requests:act", args=[order.pk, "close"]), follow=True)
+    assert "不能关闭" in resp.content.decode()
+    order.refresh_from_db()
+    assert order.state == "received"
+
+
+def test_evaluator_sees_masked_personal_data_only_where_allowed(
+    client: Client, org_tree: dict[str, Any]
+) -> None:
+    order = order_for(org_tree["village_a"])
+    login(client, org_tree, "admin")
+    assert PHONE in client.get(reverse("service_requests:detail", args=[order.pk])).content.decode()
+    client.logout()
+    login(client, org_tree, "evaluator")
+    assert client.get(reverse("service_requests:inbox")).status_code == 403
+
+
+def test_staff_entry_records_phone_case(client: Client, org_tree: dict[str, Any]) -> None:
+    login(client, org_tree, "worker_a")
+    resp = client.post(
+        reverse("service_requests:entry"),
+        {
+            "village": org_tree["village_a"].code,
+            "request_type": "consult",
+            "channel": "phone",
+            "text": "咨询今年医保缴费截止时间",
+            "phone": PHONE,
+            "client_key": "e1",
+        },
+    )
+    assert resp.status_code == 302
+    r = ServiceRequest.objects.get()
+    assert r.channel == "phone" and r.submitted_by == org_tree["worker_a"]
+
+
+def test_staff_entry_for_other_village_is_refused(client: Client, org_tree: dict[str, Any]) -> None:
+    login(client, org_tree, "worker_a")
+    resp = client.post(
+        reverse("service_requests:entry"),
+        {
+            "village": org_tree["village_b"].code,
+            "request_type": "consult",
+            "channel": "phone",
+            "text": "咨询今年医保缴费截止时间",
+            "client_key": "e2",
+        },
+    )
+    assert resp.status_code in (200, 403)
+    assert ServiceRequest.objects.count() == 0
+
+
+def test_import_12345_csv_with_mapping_is_idempotent(
+    client: Client, org_tree: dict[str, Any]
+) -> None:
+    login(client, org_tree, "admin")
+    csv_text = (
+        "工单编号,来电时间,来电号码,诉求类型,所属村社区,诉求内容\n"
+        f"H001,2026-03-02 09:30,{PHONE},投诉,东村,东村小学门口早晚堵车严重\n"
+        "H002,2026-03-03 10:00,,咨询,西村,咨询高龄津贴怎么申请\n"
+    ).encode()
+    for _ in range(2):
+        f = __import__("io").BytesIO(csv_text)
+        f.name = "12345.csv"
+        resp = client.post(
+            reverse("service_requests:import"),
+            {
+                "file": f,
+                "text_column": "诉求内容",
+                "village_column": "所属村社区",
+                "type_column": "诉求类型",
+                "phone_column": "来电号码",
+                "external_id_column": "工单编号",
+                "time_column": "来电时间",
+            },
+        )
+        assert resp.status_code == 302
+    assert ServiceRequest.objects.count() == 2
+    r = ServiceRequest.objects.get(external_id="H002")
+    assert r.org_unit == org_tree["village_b"] and r.request_type == "consult"
+    assert r.channel == "hotline_12345"
+
+
+def test_import_with_bad_row_stores_nothing(client: Client, org_tree: dict[str, Any]) -> None:
+    login(client, org_tree, "admin")
+    f = __import__("io").BytesIO(
+        "诉求内容,所属村社区\n路灯坏了好几天了,东村\n路灯坏了好几天了,不存在村\n".encode()
+    )
+    f.name = "x.csv"
+    resp = client.post(
+        reverse("service_requests:import"),
+        {"file": f, "text_column": "诉求内容", "village_column": "所属村社区"},
+    )
+    assert "第3行" in resp.content.decode()
+    assert ServiceRequest.objects.count() == 0
+
+
+def test_duty_page_saves_rule_and_worker_cannot(client: Client, org_tree: dict[str, Any]) -> None:
+    login(client, org_tree, "admin")
+    resp = client.post(
+        reverse("service_requests:duty"),
+        {"category": "道路交通", "lead_unit": str(org_tree["town"].pk)},
+    )
+    assert resp.status_code == 302
+    from qingzhuang.service_requests.models import DutyRule
+
+    assert DutyRule.objects.get().lead_unit == org_tree["town"]
+    client.logout()
+    login(client, org_tree, "worker_a")
+    resp = client.post(reverse("service_requests:duty"), {"category": "环境卫生"})
+    assert resp.status_code == 403
+    assert DutyRule.objects.count() == 1
+
+
+def test_hotspots_page_lists_recurring_problem(client: Client, org_tree: dict[str, Any]) -> None:
+    for i in range(4):
+        order_for(
+            org_tree["village_a"], category="环境卫生", text=f"垃圾没人清运第{i}次反映，气味很大"
+        )
+    order_for(org_tree["village_b"], category="环境卫生")
+    login(client, org_tree, "admin")
+    resp = client.get(reverse("service_requests:hotspots"))
+    html = resp.content.decode()
+    assert resp.status_code == 200 and "环境卫生" in html and "东村" in html
+    assert "西村" not in html.split("<tbody>")[1]
+
+
+# ---- JSON API ------------------------------------------------------------------------------
+
+
+def test_api_intake_is_public_and_idempotent(client: Client, org_tree: dict[str, Any]) -> None:
+    body = {
+        "village_code": org_tree["village_a"].code,
+        "request_type": "complaint",
+        "text": "夜里工地施工噪音扰民",
+        "phone": PHONE,
+        "client_id": "c-1",
+    }
+    r1 = client.post(
+        "/api/service_requests/intake", json.dumps(body), content_type="application/json"
+    )
+    r2 = client.post(
+        "/api/service_requests/intake", json.dumps(body), content_type="application/json"
+    )
+    assert r1.status_code == 201 and r2.status_code == 200
+    assert r1.json()["tracking_code"] == r2.json()["tracking_code"]
+    assert ServiceRequest.objects.count() == 1
+    status = client.get(f"/api/service_requests/status/{r1.json()['tracking_code']}")
+    assert status.status_code == 200 and PHONE not in status.content.decode()
+
+
+def test_api_intake_bad_village_gives_chinese_error(
+    client: Client, org_tree: dict[str, Any]
+) -> None:
+    r = client.post(
+        "/api/service_requests/intake",
+        json.dumps({"village_code": "0", "text": "路灯坏了好几天"}),
+        content_type="application/json",
+    )
+    assert r.status_code == 400 and "找不到" in r.json()["error"]["message"]
+
+
+def test_api_orders_scoped(client: Client, org_tree: dict[str, Any]) -> None:
+    a = order_for(org_tree["village_a"])
+    b = order_for(org_tree["village_b"])
+    login(client, org_tree, "worker_a")
+    codes = {o["tracking_code"] for o in client.get("/api/service_requests/orders").json()}
+    assert codes == {a.request.tracking_code}
+    assert client.get(f"/api/service_requests/orders/{b.pk}").status_code == 404
+
+
+def test_api_action_accept(client: Client, org_tree: dict[str, Any]) -> None:
+    order = walk_to(
+        order_for(org_tree["village_a"]),
+        "dispatched",
+        admin=org_tree["admin"],
+        worker=org_tree["worker_a"],
+    )
+    login(client, org_tree, "worker_a")
+    r = client.post(
+        f"/api/service_requests/orders/{order.pk}/accept",
+        json.dumps({}),
+        content_type="application/json",
+    )
+    assert r.status_code == 200 and r.json()["state"] == "accepted"
+    order.refresh_from_db()
+    assert order.state == "accepted"
+
+
+# ---- Open311 -------------------------------------------------------------------------------
+
+
+def test_open311_services(client: Client, db: Any) -> None:
+    data = client.get("/open311/v2/services.json").json()
+    assert {"consult", "complaint"} <= {s["service_code"] for s in data}
+
+
+def test_open311_post_get_is_idempotent_and_public_view_has_no_phone(
+    client: Client, org_tree: dict[str, Any]
+) -> None:
+    body = {
+        "service_code": "report",
+        "address_id": org_tree["village_a"].code,
+        "description": f"举报河道有人倾倒垃圾，电话{PHONE}",
+        "phone": PHONE,
+        "client_id": "o-1",
+        "lat": "30.5",
+        "long": "114.3",
+    }
+    r1 = client.post("/open311/v2/requests.json", body)
+    r2 = client.post("/open311/v2/requests.json", body)
+    assert r1.status_code == 201 and r2.status_code == 200
+    sid = r1.json()[0]["service_request_id"]
+    assert r2.json()[0]["service_request_id"] == sid
+    assert ServiceRequest.objects.get().channel == "open311"
+    one = client.get(f"/open311/v2/requests/{sid}.json")
+    assert one.status_code == 200 and one.json()[0]["status"] == "open"
+    listing = client.get("/open311/v2/requests.json").content.decode()
+    assert sid in listing and PHONE not in listing and PHONE not in one.content.decode()
+
+
+def test_open311_scoped_for_logged_in_worker(client: Client, org_tree: dict[str, Any]) -> None:
+    a = order_for(org_tree["village_a"])
+    b = order_for(org_tree["village_b"])
+    login(client, org_tree, "worker_a")
+    ids = {r["service_request_id"] for r in client.get("/open311/v2/requests.json").json()}
+    assert ids == {a.request.tracking_code}
+    assert client.get(f"/open311/v2/requests/{b.request.tracking_code}.json").status_code == 404
+
+
+@pytest.mark.parametrize("code", ["nope", ""])
+def test_open311_bad_service_code(client: Client, org_tree: dict[str, Any], code: str) -> None:
+    r = client.post(
+        "/open311/v2/requests.json",
+        {
+            "service_code": code,
+            "description": "测试测试测试",
+            "address_id": org_tree["village_a"].code,
+        },
+    )
+    assert r.status_code == 400
+    assert ServiceRequest.objects.count() == 0
+
+
+def test_open311_bearer_token_is_scoped(client: Client, org_tree: dict[str, Any]) -> None:
+    from qingzhuang.org.services import api_token_create
+
+    a = order_for(org_tree["village_a"])
+    order_for(org_tree["village_b"])
+    _, key = api_token_create(user=org_tree["worker_a"], name="app")
+    data = client.get("/open311/v2/requests.json", HTTP_AUTHORIZATION=f"Bearer {key}").json()
+    assert [r["service_request_id"] for r in data] == [a.request.tracking_code]
+
+
+def test_expired_callback_link_page_says_so(client: Client, org_tree: dict[str, Any]) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    order = walk_to(
+        order_for(org_tree["village_a"]),
+        "resolved",
+        admin=org_tree["admin"],
+        worker=org_tree["worker_a"],
+    )
+    cb, token = services.callback_issue_link(order=order, acting_user=org_tree["admin"])
+    Callback.objects.filter(pk=cb.pk).update(expires_at=timezone.now() - dt.timedelta(days=1))
+    resp = client.post(
+        reverse("public:callback", args=[token]),
+        {"resolved": "solved", "satisfaction": "satisfied"},
+    )
+    assert "过期" in resp.content.decode()
+    assert Callback.objects.get(pk=cb.pk).answered_at is None
+
+
+def test_admin_issues_callback_link_through_page(client: Client, org_tree: dict[str, Any]) -> None:
+    order = walk_to(
+        order_for(org_tree["village_a"]),
+        "resolved",
+        admin=org_tree["admin"],
+        worker=org_tree["worker_a"],
+    )
+    login(client, org_tree, "admin")
+    resp = client.post(reverse("service_requests:act", args=[order.pk, "callback"]), follow=True)
+    html = resp.content.decode()
+    assert "/p/cb/" in html
+    order.refresh_from_db()
+    assert order.state == "callback" and order.callbacks.count() == 1
+    # shown once only
+    again = client.get(reverse("service_requests:detail", args=[order.pk])).content.decode()
+    assert "/p/cb/" not in again
+
+
+def test_worker_requests_unreasonable_and_badge_is_visible(
+    client: Client, org_tree: dict[str, Any]
+) -> None:
+    order = order_for(org_tree["village_a"])
+    login(client, org_tree, "worker_a")
+    client.post(
+        reverse("service_requests:act", args=[order.pk, "unreasonable"]),
+        {"note": "要求报销私人费用，不属公共事务"},
+    )
+    order.refresh_from_db()
+    assert order.unreasonable_status == "pending"
+    client.logout()
+    login(client, org_tree, "admin")
+    client.post(reverse("service_requests:act", args=[order.pk, "unreasonable_approve"]))
+    order.refresh_from_db()
+    assert order.unreasonable_status == "approved"
+    html = client.get(reverse("service_requests:inbox") + "?state=").content.decode()
+    assert "不计分" in html
+
+
+def test_hotspots_page_groups_near_duplicate_texts_across_villages(
+    client: Client, org_tree: dict[str, Any]
+) -> None:
+    base = "镇上通往县城的公路白沙桥段路面塌陷，车辆经过很危险，请尽快修复"
+    for i, unit in enumerate(["village_a", "village_b", "village_a"]):
+        order_for(
+            org_tree[unit], category=["道路交通", "城乡建设", "其他"][i], text=base + "！" * (i + 1)
+        )
+    order_for(org_tree["village_b"], text="咨询高龄津贴申请需要哪些材料")
+    login(client, org_tree, "admin")
+    html = client.get(reverse("service_requests:hotspots")).content.decode()
+    similar = html.split("内容相近的反复诉求")[1]
+    assert "白沙桥" in similar and "东村" in similar and "西村" in similar
+    assert "高龄津贴" not in similar
+    client.logout()
+    login(client, org_tree, "worker_b")
+    # worker_b has no requests.dispatch capability: page still scoped, never shows village A
+    resp = client.get(reverse("service_requests:hotspots"))
+    assert "东村" not in resp.content.decode().split("内容相近的反复诉求")[-1]

@@ -1,0 +1,326 @@
+"""Staff pages at /requests/: inbox, detail with timeline and actions, entry, import, duty list,
+hotspots. Thin: parse, fetch in scope, call the service, render."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from qingzhuang.core.errors import ApplicationError, InvalidInput
+from qingzhuang.org.models import Department, OrgLevel, OrgUnit, User
+from qingzhuang.org.roles import can, require
+from qingzhuang.org.scope import scope_for
+from qingzhuang.org.selectors import org_units
+from qingzhuang.service_requests import importer, selectors, services
+from qingzhuang.service_requests.forms import DutyRuleForm, ImportForm, StaffEntryForm
+from qingzhuang.service_requests.models import (
+    Resolution,
+    Satisfaction,
+    SlaPolicy,
+    WorkOrderState,
+)
+from qingzhuang.service_requests.workflow import ACTION_LABELS, TRANSITIONS
+
+
+def _village_choices(request: HttpRequest) -> list[tuple[str, str]]:
+    scope = scope_for(request.user)
+    units = org_units(scope=scope).filter(level__in=[OrgLevel.VILLAGE, OrgLevel.COMMUNITY])
+    return [(u.code, u.name) for u in units]
+
+
+@login_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    require(request.user, "requests.handle")
+    scope = scope_for(request.user)
+    state = request.GET.get("state", "open")
+    overdue = request.GET.get("overdue") == "1"
+    query = request.GET.get("q", "")
+    qs = selectors.work_orders(scope=scope, state=state, overdue=overdue, query=query)
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "service_requests/inbox.html",
+        {
+            "page": page,
+            "state": state,
+            "overdue": overdue,
+            "q": query,
+            "counts": selectors.inbox_counts(scope=scope),
+            "states": WorkOrderState.choices,
+            "show_personal": can(request.user, "personal_data.view"),
+        },
+    )
+
+
+def _actions_for(user: Any, state: str) -> list[str]:
+    dispatcher = can(user, "requests.dispatch")
+    handler = can(user, "requests.handle")
+    mine = {"accept", "start", "resolve", "return"}
+    out = []
+    for action, (allowed, _) in TRANSITIONS.items():
+        if state not in allowed or action == "merge":
+            continue
+        if (action in mine and handler) or (action not in mine and dispatcher):
+            out.append(action)
+    return out
+
+
+@login_required
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = scope_for(request.user)
+    order = selectors.work_order_get(scope=scope, pk=pk)
+    can_dispatch = can(request.user, "requests.dispatch")
+    context = {
+        "order": order,
+        "r": order.request,
+        "events": _timeline(order),
+        "callbacks": selectors.callbacks(order=order),
+        "attachments": order.request.attachments.all(),
+        "actions": _actions_for(request.user, order.state),
+        "show_personal": can(request.user, "personal_data.view"),
+        "can_dispatch": can_dispatch,
+        "units": org_units(scope=scope).exclude(level=OrgLevel.GRID) if can_dispatch else [],
+        "departments": Department.objects.all() if can_dispatch else [],
+        "assignees": User.objects.filter(
+            org_unit__path__startswith=order.org_unit.path, is_active=True
+        )
+        if can_dispatch
+        else [],
+        "resolutions": Resolution.choices,
+        "satisfactions": Satisfaction.choices,
+        "callback_link": request.session.pop(f"cb-{order.pk}", ""),
+        "duplicates": order.request.duplicates.select_related("work_order")[:10],
+    }
+    return render(request, "service_requests/detail.html", context)
+
+
+def _timeline(order: Any) -> list[dict[str, Any]]:
+    states = dict(WorkOrderState.choices)
+    return [
+        {
+            "at": e.at,
+            "who": str(e.actor) if e.actor else e.actor_label,
+            "label": ACTION_LABELS.get(e.action, e.action),
+            "change": (
+                f"{states.get(e.from_state, '—')} → {states.get(e.to_state, '')}"
+                if e.from_state != e.to_state
+                else ""
+            ),
+            "note": e.note,
+        }
+        for e in selectors.timeline(order=order)
+    ]
+
+
+@login_required
+@require_POST
+def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    scope = scope_for(request.user)
+    order = selectors.work_order_get(scope=scope, pk=pk)
+    p = request.POST
+    note = p.get("note", "").strip()
+    user = request.user
+    try:
+        if action == "dispatch":
+            unit = get_object_or_404(OrgUnit, pk=p.get("org_unit")) if p.get("org_unit") else None
+            assignee = get_object_or_404(User, pk=p.get("assignee")) if p.get("assignee") else None
+            services.work_order_dispatch(
+                order=order, acting_user=user, org_unit=unit, assignee=assignee, note=note
+            )
+        elif action == "accept":
+            services.work_order_accept(order=order, acting_user=user, note=note)
+        elif action == "start":
+            services.work_order_start(order=order, acting_user=user, note=note)
+        elif action == "resolve":
+            services.work_order_resolve(order=order, acting_user=user, note=note)
+        elif action == "return":
+            services.work_order_return(order=order, reason=note, acting_user=user)
+        elif action == "escalate":
+            services.work_order_escalate(order=order, note=note, acting_user=user)
+        elif action == "reopen":
+            services.work_order_reopen(order=order, reason=note, acting_user=user)
+        elif action == "refer":
+            dept = get_object_or_404(Department, pk=p.get("department") or 0)
+            services.work_order_refer(order=order, department=dept, reason=note, acting_user=user)
+        elif action == "close":
+            services.work_order_close(order=order, acting_user=user, note=note)
+        elif action == "merge":
+            target = selectors.work_order_by_tracking(scope=scope, tracking_code=p.get("into", ""))
+            services.work_order_merge(order=order, into=target, acting_user=user)
+        elif action == "callback":
+            _, token = services.callback_issue_link(order=order, acting_user=user)
+            request.session[f"cb-{order.pk}"] = request.build_absolute_uri(
+                reverse("public:callback", args=[token])
+            )
+        elif action == "phone_callback":
+            services.callback_record_phone(
+                order=order,
+                resolved=p.get("resolved", ""),
+                satisfaction=p.get("satisfaction", ""),
+                comment=note,
+                acting_user=user,
+            )
+        elif action == "unreasonable":
+            services.request_mark_unreasonable(order=order, reason=note, acting_user=user)
+        elif action in ("unreasonable_approve", "unreasonable_reject"):
+            services.request_unreasonable_review(
+                order=order, approve=action == "unreasonable_approve", acting_user=user, note=note
+            )
+        elif action == "recategorise":
+            services.request_recategorise(
+                request=order.request, category=p.get("category", ""), acting_user=user
+            )
+        else:
+            raise InvalidInput("未知操作。")
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "已完成。")
+    return redirect("service_requests:detail", pk=order.pk)
+
+
+@login_required
+def entry(request: HttpRequest) -> HttpResponse:
+    """Staff entry for phone / walk-in / WeChat cases."""
+    require(request.user, "requests.handle")
+    choices = _village_choices(request)
+    form = StaffEntryForm(
+        request.POST or None,
+        request.FILES or None,
+        villages=choices,
+        initial={"client_key": __import__("uuid").uuid4().hex},
+    )
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        unit = get_object_or_404(OrgUnit, code=d["village"])
+        scope_for(request.user).require(unit)
+        photos = [services.Upload(d["photo"].name, d["photo"].read())] if d.get("photo") else []
+        try:
+            result = services.request_submit(
+                org_unit=unit,
+                request_type=d["request_type"],
+                text=d["text"],
+                channel=d["channel"],
+                actor=request.user,
+                subject=d["subject"],
+                location=d["location"],
+                resident_phone=d["phone"],
+                resident_name=d["name"],
+                resident_id_number=d["id_number"],
+                idempotency_key=d["client_key"],
+                external_id=d["external_id"],
+                category=d["category"],
+                photos=photos,
+            )
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"已登记，查询码 {result.request.tracking_code}。")
+            return redirect("service_requests:detail", pk=result.request.work_order.pk)
+    return render(request, "service_requests/entry.html", {"form": form})
+
+
+@login_required
+def import_view(request: HttpRequest) -> HttpResponse:
+    require(request.user, "requests.dispatch")
+    scope = scope_for(request.user)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    headers: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        f = d["file"]
+        try:
+            headers, rows = importer.read_table(f.name, f.read())
+            units = list(
+                org_units(scope=scope).filter(level__in=[OrgLevel.VILLAGE, OrgLevel.COMMUNITY])
+            )
+            default = request.user.org_unit  # type: ignore[union-attr]
+            if default is None:
+                raise InvalidInput("您的账号没有所属单位，无法确定默认村(社区)。")
+            mapping = {k.removesuffix("_column"): v for k, v in d.items() if k.endswith("_column")}
+            result = importer.requests_import(
+                rows=rows, mapping=mapping, default_unit=default, units=units, actor=request.user
+            )
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(
+                request,
+                f"导入完成：{result.rows} 行，新增 {result.created}，已存在 {result.unchanged}。",
+            )
+            return redirect("service_requests:inbox")
+    return render(request, "service_requests/import.html", {"form": form, "headers": headers})
+
+
+@login_required
+def duty_list(request: HttpRequest) -> HttpResponse:
+    scope = scope_for(request.user)
+    units = [(str(u.pk), u.name) for u in org_units(scope=scope).exclude(level=OrgLevel.GRID)]
+    depts = [(str(d.pk), d.name) for d in Department.objects.all()]
+    form = DutyRuleForm(request.POST or None, units=units, departments=depts)
+    if request.method == "POST":
+        require(request.user, "requests.dispatch")
+        if "delete" in request.POST:
+            rule = get_object_or_404(selectors.duty_rules(scope=scope), pk=request.POST["delete"])
+            services.duty_rule_delete(rule=rule, acting_user=request.user)
+            messages.success(request, "已删除。")
+            return redirect("service_requests:duty")
+        if form.is_valid():
+            d = form.cleaned_data
+            by_pk = {str(u.pk): u for u in org_units(scope=scope)}
+            dept = (
+                Department.objects.filter(pk=d["department"]).first() if d["department"] else None
+            )
+            try:
+                services.duty_rule_save(
+                    acting_user=request.user,
+                    category=d["category"],
+                    area=by_pk.get(d["area"]),
+                    lead_unit=by_pk.get(d["lead_unit"]),
+                    lead_office=d["lead_office"],
+                    assisting_units=[by_pk[x] for x in d["assisting_units"] if x in by_pk],
+                    referred_up=dept is not None,
+                    department=dept,
+                    reason=d["reason"],
+                )
+            except ApplicationError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, "已保存。")
+                return redirect("service_requests:duty")
+    return render(
+        request,
+        "service_requests/duty.html",
+        {
+            "rules": selectors.duty_rules(scope=scope),
+            "form": form,
+            "manage": can(request.user, "requests.dispatch"),
+            "sla": SlaPolicy.objects.all(),
+        },
+    )
+
+
+@login_required
+def hotspots(request: HttpRequest) -> HttpResponse:
+    scope = scope_for(request.user)
+    try:
+        weeks = max(2, min(52, int(request.GET.get("weeks", "8"))))
+    except ValueError:
+        weeks = 8
+    spots = selectors.hotspots(scope=scope, weeks=weeks)[:30]
+    similar = selectors.text_hotspots(scope=scope, weeks=weeks)[:20]
+    chart = [{"name": f"{h.place}·{h.category}", "weeks": h.weeks} for h in spots[:5]]
+    context = {"spots": spots, "similar": similar, "weeks": weeks, "chart": chart}
+    return render(request, "service_requests/hotspots.html", context)
+
+
+@login_required
+def posters(request: HttpRequest) -> HttpResponse:
+    return render(request, "service_requests/posters.html", {"villages": _village_choices(request)})

@@ -1,0 +1,599 @@
+"""Work-order state machine (派单/签收/办理/办结/退单/督办/重办/合并/回访/关闭) and callbacks.
+
+Every transition is one typed, atomic service that checks the role and scope, moves the state
+through the TRANSITIONS table, writes a timeline event and an audit entry in the same transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+import time
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from qingzhuang.audit.services import audit_record, snapshot
+from qingzhuang.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from qingzhuang.org.models import Department, OrgUnit
+from qingzhuang.org.roles import require
+from qingzhuang.org.scope import scope_for
+from qingzhuang.service_requests.models import (
+    OPEN_STATES,
+    Callback,
+    CallbackChannel,
+    Resolution,
+    Satisfaction,
+    SlaPolicy,
+    UnreasonableStatus,
+    WorkOrder,
+    WorkOrderEvent,
+    WorkOrderState,
+    hash_token,
+)
+from qingzhuang.service_requests.sla import add_working_days, working_days_left
+
+S = WorkOrderState
+
+# action -> (states it may start from, state it leads to; None = state unchanged)
+TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
+    "dispatch": (frozenset({S.RECEIVED, S.RETURNED}), S.DISPATCHED),
+    "accept": (frozenset({S.DISPATCHED}), S.ACCEPTED),
+    "start": (frozenset({S.ACCEPTED}), S.IN_PROGRESS),
+    "resolve": (frozenset({S.ACCEPTED, S.IN_PROGRESS}), S.RESOLVED),
+    "return": (frozenset({S.DISPATCHED, S.ACCEPTED, S.IN_PROGRESS}), S.RETURNED),
+    "escalate": (
+        frozenset({S.RECEIVED, S.DISPATCHED, S.ACCEPTED, S.IN_PROGRESS, S.RETURNED}),
+        None,
+    ),
+    "reopen": (frozenset({S.RESOLVED, S.CALLBACK, S.CLOSED}), S.DISPATCHED),
+    "refer": (frozenset({S.RECEIVED, S.RETURNED}), S.REFERRED),
+    "merge": (frozenset(OPEN_STATES), S.MERGED),
+    "callback": (frozenset({S.RESOLVED, S.CALLBACK}), S.CALLBACK),
+    "close": (frozenset({S.RESOLVED, S.CALLBACK, S.REFERRED}), S.CLOSED),
+}
+
+ACTION_LABELS = {
+    "submit": "受理",
+    "dispatch": "派单",
+    "accept": "签收",
+    "start": "开始办理",
+    "resolve": "办结",
+    "return": "退单",
+    "escalate": "督办",
+    "reopen": "重办",
+    "refer": "转县级部门",
+    "merge": "合并",
+    "callback": "发起回访",
+    "callback_answer": "回访结果",
+    "close": "关闭",
+    "remind": "临期提醒",
+    "overdue": "超时",
+    "unreasonable_request": "申请认定不合理诉求",
+    "unreasonable_review": "审核不合理诉求",
+    "recategorise": "改分类",
+}
+
+CALLBACK_LINK_DAYS = 7
+
+
+def _check(order: WorkOrder, action: str) -> str | None:
+    allowed, target = TRANSITIONS[action]
+    if order.state not in allowed:
+        raise InvalidInput(
+            f"工单当前状态为“{order.get_state_display()}”，不能{ACTION_LABELS[action]}。"
+            "请刷新页面查看最新状态。"
+        )
+    return target
+
+
+def _require_handler(order: WorkOrder, user: Any) -> None:
+    """Handlers act on orders of their own unit subtree or assigned to them."""
+    require(user, "requests.handle")
+    if order.assignee_id is not None and order.assignee_id == user.pk:
+        return
+    scope_for(user).require(order.org_unit)
+
+
+def _require_dispatcher(order: WorkOrder, user: Any) -> None:
+    require(user, "requests.dispatch")
+    scope_for(user).require(order.org_unit)
+
+
+def event_add(
+    *, order: WorkOrder, action: str, actor: Any, from_state: str, note: str = "", at: Any = None
+) -> WorkOrderEvent:
+    is_user = getattr(actor, "is_authenticated", False)
+    return WorkOrderEvent.objects.create(
+        order=order,
+        action=action,
+        actor=actor if is_user else None,
+        actor_label=(str(actor) if actor is not None else "system")[:100],
+        from_state=from_state,
+        to_state=order.state,
+        note=note,
+        at=at or timezone.now(),
+    )
+
+
+def _apply(order: WorkOrder, action: str, actor: Any, note: str = "", **changes: Any) -> WorkOrder:
+    """Move the order, save, add the timeline event and the audit entry."""
+    target = _check(order, action)
+    before = snapshot(order)
+    from_state = order.state
+    if target is not None:
+        order.state = target
+    for name, value in changes.items():
+        setattr(order, name, value)
+    order.save()
+    event_add(order=order, action=action, actor=actor, from_state=from_state, note=note)
+    audit_record(
+        actor=actor,
+        action=f"service_requests.work_order.{action}",
+        target=order,
+        before=before,
+        after=snapshot(order),
+    )
+    return order
+
+
+_sla_cache: dict[str, Any] = {"at": -1e9, "days": {}}
+SLA_TTL = 30.0
+
+
+def sla_days(request_type: str) -> tuple[int, int]:
+    """(response, resolution) working days from the SLA table, cached per process briefly."""
+    now = time.monotonic()
+    if now - _sla_cache["at"] > SLA_TTL:
+        _sla_cache["days"] = {
+            p.request_type: (p.response_days, p.resolution_days) for p in SlaPolicy.objects.all()
+        }
+        _sla_cache["at"] = now
+    return _sla_cache["days"].get(request_type, (1, 10))  # type: ignore[no-any-return]
+
+
+def sla_cache_clear() -> None:
+    _sla_cache["at"] = -1e9
+
+
+def sla_deadlines(*, request_type: str, start: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+    response_days, resolution_days = sla_days(request_type)
+    return add_working_days(start, response_days), add_working_days(start, resolution_days)
+
+
+def _locked(order: WorkOrder) -> WorkOrder:
+    return (
+        WorkOrder.objects.select_for_update().select_related("org_unit", "request").get(pk=order.pk)
+    )
+
+
+@transaction.atomic
+def work_order_dispatch(
+    *,
+    order: WorkOrder,
+    acting_user: Any,
+    org_unit: OrgUnit | None = None,
+    assignee: Any = None,
+    note: str = "",
+) -> WorkOrder:
+    """派单: the dispatcher sends the order to a unit (and optionally a person)."""
+    order = _locked(order)
+    _require_dispatcher(order, acting_user)
+    unit = org_unit or order.org_unit
+    scope_for(acting_user).require(unit)
+    if assignee is not None and (
+        assignee.org_unit is None or not assignee.org_unit.is_descendant_of(unit)
+    ):
+        raise InvalidInput("承办人不属于所派单位，请重新选择承办人。")
+    return _apply(
+        order,
+        "dispatch",
+        acting_user,
+        note or f"派至{unit.name}",
+        org_unit=unit,
+        assignee=assignee,
+        dispatched_at=timezone.now(),
+    )
+
+
+@transaction.atomic
+def work_order_accept(*, order: WorkOrder, acting_user: Any, note: str = "") -> WorkOrder:
+    """签收: the responsible unit takes the order; this is the response time."""
+    order = _locked(order)
+    _require_handler(order, acting_user)
+    now = timezone.now()
+    overdue = order.overdue_response or bool(order.response_due_at and now > order.response_due_at)
+    return _apply(
+        order,
+        "accept",
+        acting_user,
+        note,
+        accepted_at=order.accepted_at or now,
+        assignee=order.assignee or acting_user,
+        overdue_response=overdue,
+    )
+
+
+@transaction.atomic
+def work_order_start(*, order: WorkOrder, acting_user: Any, note: str = "") -> WorkOrder:
+    order = _locked(order)
+    _require_handler(order, acting_user)
+    return _apply(order, "start", acting_user, note, started_at=order.started_at or timezone.now())
+
+
+@transaction.atomic
+def work_order_resolve(*, order: WorkOrder, acting_user: Any, note: str) -> WorkOrder:
+    """办结: needs a written result the resident can read on the status page."""
+    if not note.strip():
+        raise InvalidInput("请填写办理结果，再点办结。")
+    order = _locked(order)
+    _require_handler(order, acting_user)
+    now = timezone.now()
+    overdue = order.overdue_resolution or bool(
+        order.resolution_due_at and now > order.resolution_due_at
+    )
+    return _apply(
+        order,
+        "resolve",
+        acting_user,
+        note,
+        resolved_at=now,
+        resolution_note=note.strip(),
+        overdue_resolution=overdue,
+    )
+
+
+@transaction.atomic
+def work_order_return(*, order: WorkOrder, reason: str, acting_user: Any) -> WorkOrder:
+    """退单: the unit sends the order back to the dispatcher with a reason."""
+    if not reason.strip():
+        raise InvalidInput("退单必须写明理由（例如：不属于本村职责，应由镇综合执法中队办理）。")
+    order = _locked(order)
+    _require_handler(order, acting_user)
+    return _apply(
+        order,
+        "return",
+        acting_user,
+        reason.strip(),
+        returned_count=order.returned_count + 1,
+        assignee=None,
+    )
+
+
+@transaction.atomic
+def work_order_escalate(*, order: WorkOrder, note: str, acting_user: Any) -> WorkOrder:
+    """督办: flags the order for supervision; the state does not change."""
+    order = _locked(order)
+    _require_dispatcher(order, acting_user)
+    return _apply(
+        order,
+        "escalate",
+        acting_user,
+        note or "督办",
+        escalated=True,
+        escalation_count=order.escalation_count + 1,
+    )
+
+
+@transaction.atomic
+def work_order_reopen(*, order: WorkOrder, reason: str, acting_user: Any) -> WorkOrder:
+    """重办: back to the responsible unit with a fresh resolution clock."""
+    if not reason.strip():
+        raise InvalidInput("重办必须写明理由（例如：回访群众表示问题未解决）。")
+    order = _locked(order)
+    _require_dispatcher(order, acting_user)
+    now = timezone.now()
+    _, resolution_due = sla_deadlines(request_type=order.request.request_type, start=now)
+    return _apply(
+        order,
+        "reopen",
+        acting_user,
+        reason.strip(),
+        reopen_count=order.reopen_count + 1,
+        dispatched_at=now,
+        resolved_at=None,
+        closed_at=None,
+        resolution_due_at=resolution_due,
+        overdue_resolution=False,
+    )
+
+
+@transaction.atomic
+def work_order_refer(
+    *, order: WorkOrder, department: Department, reason: str, acting_user: Any
+) -> WorkOrder:
+    """上报: a county department's matter goes up instead of down to the village."""
+    if not reason.strip():
+        raise InvalidInput("转县级部门必须写明依据（例如权责清单第几条）。")
+    order = _locked(order)
+    _require_dispatcher(order, acting_user)
+    return _apply(
+        order,
+        "refer",
+        acting_user,
+        f"转{department.name}：{reason.strip()}",
+        referred_up=True,
+        referred_department=department,
+        referral_reason=reason.strip()[:300],
+    )
+
+
+@transaction.atomic
+def work_order_merge(*, order: WorkOrder, into: WorkOrder, acting_user: Any) -> WorkOrder:
+    """合并: a duplicate order joins another and is no longer counted on its own."""
+    if order.pk == into.pk:
+        raise InvalidInput("不能把工单合并到它自己。")
+    order = _locked(order)
+    into = _locked(into)
+    _require_dispatcher(order, acting_user)
+    _require_dispatcher(into, acting_user)
+    if into.state == S.MERGED:
+        raise InvalidInput("目标工单本身已被合并，请合并到它所合并进的工单。")
+    request = order.request
+    request.duplicate_of_id = into.request_id
+    request.save(update_fields=["duplicate_of"])
+    return _apply(
+        order, "merge", acting_user, f"合并到 {into.request.tracking_code}", merged_into=into
+    )
+
+
+@transaction.atomic
+def work_order_close(*, order: WorkOrder, acting_user: Any, note: str = "") -> WorkOrder:
+    order = _locked(order)
+    _require_dispatcher(order, acting_user)
+    return _apply(order, "close", acting_user, note, closed_at=timezone.now())
+
+
+# ---- callbacks (回访) ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def callback_issue_link(
+    *, order: WorkOrder, acting_user: Any, valid_days: int = CALLBACK_LINK_DAYS
+) -> tuple[Callback, str]:
+    """A one-time link for the resident; only its hash is stored. Older open links expire."""
+    order = _locked(order)
+    _require_dispatcher(order, acting_user)
+    now = timezone.now()
+    _apply(order, "callback", acting_user, "发送回访链接")
+    Callback.objects.filter(
+        order=order, channel=CallbackChannel.LINK, answered_at__isnull=True, expires_at__gt=now
+    ).update(expires_at=now)
+    token = secrets.token_urlsafe(24)
+    callback = Callback.objects.create(
+        order=order,
+        channel=CallbackChannel.LINK,
+        token_hash=hash_token(token),
+        expires_at=now + dt.timedelta(days=valid_days),
+        phone_hash=order.request.phone_hash,
+        created_at=now,
+    )
+    return callback, token
+
+
+def _validate_answer(resolved: str, satisfaction: str) -> None:
+    if resolved not in Resolution.values:
+        raise InvalidInput("请选择问题是否解决：解决、部分解决或未解决。")
+    if satisfaction not in Satisfaction.values:
+        raise InvalidInput("请选择满意程度：满意、基本满意或不满意。")
+
+
+def _finish_callback(callback: Callback, actor: Any) -> Callback:
+    order = _locked(callback.order)
+    before = snapshot(order)
+    if order.state == S.RESOLVED:
+        _apply(order, "callback", actor, "电话回访")
+    text = f"{callback.get_resolved_display()}，{callback.get_satisfaction_display()}"
+    if callback.comment:
+        text += f"：{callback.comment[:200]}"
+    event_add(order=order, action="callback_answer", actor=actor, from_state=order.state, note=text)
+    if (
+        callback.resolved == Resolution.SOLVED
+        and callback.satisfaction != Satisfaction.DISSATISFIED
+    ):
+        _apply(order, "close", actor, "回访满意，自动关闭", closed_at=timezone.now())
+    audit_record(
+        actor=actor,
+        action="service_requests.callback.answer",
+        target=callback,
+        org_path=order.org_unit.path,
+        before=before,
+        after=snapshot(callback, ["resolved", "satisfaction", "channel", "answered_at"]),
+    )
+    return callback
+
+
+@transaction.atomic
+def callback_answer(*, token: str, resolved: str, satisfaction: str, comment: str = "") -> Callback:
+    """The resident answers through the one-time link; a used or expired link is refused."""
+    _validate_answer(resolved, satisfaction)
+    callback = (
+        Callback.objects.select_for_update()
+        .select_related("order")
+        .filter(token_hash=hash_token(token))
+        .first()
+    )
+    if callback is None:
+        raise NotFound("回访链接无效。请核对短信中的链接，或拨打镇便民服务电话。")
+    if callback.answered_at is not None:
+        raise Conflict("这个回访链接已经用过了，不能重复提交。感谢您的评价！")
+    if callback.expires_at is None or timezone.now() > callback.expires_at:
+        raise InvalidInput("回访链接已过期。如需评价，请拨打镇便民服务电话。")
+    callback.resolved = resolved
+    callback.satisfaction = satisfaction
+    callback.comment = comment.strip()[:2000]
+    callback.answered_at = timezone.now()
+    callback.save()
+    return _finish_callback(callback, "public")
+
+
+@transaction.atomic
+def callback_record_phone(
+    *, order: WorkOrder, resolved: str, satisfaction: str, comment: str, acting_user: Any
+) -> Callback:
+    """A staff phone callback (电话回访) recorded by the dispatcher."""
+    _validate_answer(resolved, satisfaction)
+    order = _locked(order)
+    _require_dispatcher(order, acting_user)
+    if order.state not in (S.RESOLVED, S.CALLBACK):
+        raise InvalidInput("只有已办结、待回访的工单才能登记回访结果。")
+    now = timezone.now()
+    callback = Callback.objects.create(
+        order=order,
+        channel=CallbackChannel.PHONE,
+        resolved=resolved,
+        satisfaction=satisfaction,
+        comment=comment.strip()[:2000],
+        phone_hash=order.request.phone_hash,
+        answered_by=acting_user,
+        answered_at=now,
+        created_at=now,
+    )
+    return _finish_callback(callback, acting_user)
+
+
+# ---- 不合理诉求 --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def request_mark_unreasonable(*, order: WorkOrder, reason: str, acting_user: Any) -> WorkOrder:
+    """Ask to mark the request unreasonable; it only takes effect after a reviewer approves."""
+    if len(reason.strip()) < 4:
+        raise InvalidInput("请写明认定为不合理诉求的具体理由（至少4个字）。")
+    order = _locked(order)
+    _require_handler(order, acting_user)
+    if order.unreasonable_status in (UnreasonableStatus.PENDING, UnreasonableStatus.APPROVED):
+        raise Conflict("该工单已申请或已认定为不合理诉求。")
+    before = snapshot(order)
+    order.unreasonable_status = UnreasonableStatus.PENDING
+    order.unreasonable_reason = reason.strip()[:300]
+    order.unreasonable_requested_by = acting_user
+    order.save()
+    event_add(
+        order=order,
+        action="unreasonable_request",
+        actor=acting_user,
+        from_state=order.state,
+        note=reason.strip(),
+    )
+    audit_record(
+        actor=acting_user,
+        action="service_requests.work_order.unreasonable_request",
+        target=order,
+        before=before,
+        after=snapshot(order),
+    )
+    return order
+
+
+@transaction.atomic
+def request_unreasonable_review(
+    *, order: WorkOrder, approve: bool, acting_user: Any, note: str = ""
+) -> WorkOrder:
+    """A reviewer (not the requester) approves or rejects; approved orders leave unit scores."""
+    order = _locked(order)
+    _require_dispatcher(order, acting_user)
+    if order.unreasonable_status != UnreasonableStatus.PENDING:
+        raise InvalidInput("该工单没有待审核的不合理诉求申请。")
+    if order.unreasonable_requested_by_id == acting_user.pk:
+        raise PermissionDenied("申请人不能审核自己的申请，请由另一位负责人审核。")
+    before = snapshot(order)
+    order.unreasonable_status = (
+        UnreasonableStatus.APPROVED if approve else UnreasonableStatus.REJECTED
+    )
+    order.unreasonable_reviewed_by = acting_user
+    order.unreasonable_reviewed_at = timezone.now()
+    order.save()
+    event_add(
+        order=order,
+        action="unreasonable_review",
+        actor=acting_user,
+        from_state=order.state,
+        note=("同意：不计入考核" if approve else "不同意") + (f"，{note}" if note else ""),
+    )
+    audit_record(
+        actor=acting_user,
+        action="service_requests.work_order.unreasonable_review",
+        target=order,
+        before=before,
+        after=snapshot(order),
+    )
+    return order
+
+
+# ---- SLA scan ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def sla_scan(*, now: dt.datetime | None = None, actor: Any = "sla-scan") -> dict[str, int]:
+    """Flag overdue orders and record one reminder per order when its deadline is near."""
+    now = now or timezone.now()
+    overdue_resp = 0
+    overdue_res = 0
+    reminded = 0
+    open_orders = WorkOrder.objects.filter(state__in=OPEN_STATES).select_related("request")
+    policies = {p.request_type: p for p in SlaPolicy.objects.all()}
+    for order in open_orders.iterator(chunk_size=2000):
+        changes: dict[str, Any] = {}
+        if (
+            not order.overdue_response
+            and order.accepted_at is None
+            and order.response_due_at
+            and now > order.response_due_at
+        ):
+            changes["overdue_response"] = True
+            overdue_resp += 1
+        if (
+            not order.overdue_resolution
+            and order.resolution_due_at
+            and now > order.resolution_due_at
+        ):
+            changes["overdue_resolution"] = True
+            overdue_res += 1
+        policy = policies.get(order.request.request_type)
+        remind_days = policy.remind_before_days if policy else 1
+        if (
+            order.reminded_at is None
+            and order.resolution_due_at
+            and now <= order.resolution_due_at
+            and working_days_left(now, order.resolution_due_at) <= remind_days
+        ):
+            changes["reminded_at"] = now
+            reminded += 1
+        if not changes:
+            continue
+        before = snapshot(order)
+        WorkOrder.objects.filter(pk=order.pk).update(**changes)
+        for name, value in changes.items():
+            setattr(order, name, value)
+        if "reminded_at" in changes:
+            event_add(
+                order=order,
+                action="remind",
+                actor=actor,
+                from_state=order.state,
+                note=f"办结时限 {timezone.localtime(order.resolution_due_at):%Y-%m-%d} 临近",
+                at=now,
+            )
+        if "overdue_response" in changes or "overdue_resolution" in changes:
+            event_add(
+                order=order,
+                action="overdue",
+                actor=actor,
+                from_state=order.state,
+                note="已超过" + ("响应" if "overdue_response" in changes else "办结") + "时限",
+                at=now,
+            )
+        audit_record(
+            actor=actor,
+            action="service_requests.work_order.sla_flag",
+            target=order,
+            before=before,
+            after=snapshot(order),
+        )
+    return {
+        "overdue_response": overdue_resp,
+        "overdue_resolution": overdue_res,
+        "reminded": reminded,
+    }
