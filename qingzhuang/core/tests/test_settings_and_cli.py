@@ -15,7 +15,8 @@ ROOT = Path(__file__).resolve().parents[3]
 
 
 def _run(args: list[str], **env: str) -> subprocess.CompletedProcess[str]:
-    full_env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "ALLOWED_HOSTS"}}
+    drop = {"SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    full_env = {k: v for k, v in os.environ.items() if k not in drop}
     full_env.update(env)
     return subprocess.run(  # noqa: S603
         [sys.executable, "manage.py", *args],
