@@ -80,7 +80,7 @@ def _urls_for(template: str, pks: dict[str, list[str]]) -> list[str]:
                 "/"
                 + re.sub(
                     r"<(?:(\w+):)?(\w+)>",
-                    lambda m, v=value: v if (m.group(1) or "str") == kind else "x",
+                    lambda m, v=value, k=kind: v if (m.group(1) or "str") == k else "x",
                     template,
                 )
             )
