@@ -37,7 +37,7 @@ def test_ledger_shows_town_demands_to_admin_and_filters(
     login(client, org_tree, "admin")
     page = client.get(reverse("burden:ledger"))
     assert page.status_code == 200
-    assert "镇里的会" in page.content.decode() and "MEETING_LONG" in page.content.decode()
+    assert "镇里的会" in page.content.decode() and "会议时间超过上限" in page.content.decode()
     assert (
         "镇里的会" not in client.get(reverse("burden:ledger") + "?kind=document").content.decode()
     )

@@ -24,4 +24,16 @@
       if (!window.confirm(el.getAttribute("data-confirm"))) e.preventDefault();
     }
   });
+  // one menu group open at a time; a click elsewhere closes it
+  document.addEventListener("toggle", function (e) {
+    var el = e.target;
+    if (!el.classList || !el.classList.contains("navgroup") || !el.open) return;
+    document.querySelectorAll("details.navgroup[open]").forEach(function (d) {
+      if (d !== el) d.open = false;
+    });
+  }, true);
+  document.addEventListener("click", function (e) {
+    if (e.target.closest && e.target.closest("details.navgroup")) return;
+    document.querySelectorAll("details.navgroup[open]").forEach(function (d) { d.open = false; });
+  });
 })();
