@@ -9,7 +9,6 @@ from django.utils.translation import gettext
 from qingzhuang.core.nav import all_items
 from qingzhuang.org.roles import can
 
-
 # Menu groups by URL namespace, so a dozen apps' pages fit in a short top bar.
 NAV_GROUPS: dict[str, tuple[str, int]] = {
     "evaluation": ("评价", 100),

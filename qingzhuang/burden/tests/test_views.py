@@ -98,7 +98,7 @@ def test_import_page_checks_then_stores(client: Client, org_tree: dict[str, Any]
     login(client, org_tree, "admin")
     f = SimpleUploadedFile("d.csv", VIOLATING.encode())
     page = client.post(reverse("burden:import"), {"file": f})
-    assert page.status_code == 200 and "DOC_FOLLOWUP" in page.content.decode()
+    assert page.status_code == 200 and "要求基层配套发文或再报材料" in page.content.decode()
     assert Demand.objects.count() == 0
     f = SimpleUploadedFile("d.csv", VIOLATING.encode())
     client.post(reverse("burden:import"), {"file": f, "store": "on"})
@@ -124,7 +124,7 @@ def test_import_page_reads_xlsx(client: Client, org_tree: dict[str, Any]) -> Non
     page = client.post(
         reverse("burden:import"), {"file": SimpleUploadedFile("d.xlsx", buf.getvalue())}
     )
-    assert "DEADLINE_SHORT" in page.content.decode()
+    assert "办理时限过短" in page.content.decode()
 
 
 def test_upload_page_counts_characters(client: Client, org_tree: dict[str, Any]) -> None:
