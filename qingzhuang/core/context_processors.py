@@ -26,7 +26,7 @@ HELP_GROUP = ("帮助与便民", 990)
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     logged_in = bool(user and user.is_authenticated)
-    items = []
+    items: list[dict[str, Any]] = []
     for item in all_items():
         if not logged_in and not item.public:
             continue
@@ -51,10 +51,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if matches:
         max(matches, key=lambda i: len(i["url"]))["active"] = True
     groups: dict[str, dict[str, Any]] = {}
-    for item in items:
-        label, order = item["group"]
+    for entry in items:
+        label, order = entry["group"]
         g = groups.setdefault(label, {"label": gettext(label), "order": order, "items": []})
-        g["items"].append(item)
+        g["items"].append(entry)
     nav_groups = sorted(groups.values(), key=lambda g: g["order"])
     for g in nav_groups:
         g["active"] = any(i["active"] for i in g["items"])
