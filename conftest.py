@@ -10,6 +10,16 @@ import pytest
 from config import env
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Any:
+    """Rate-limit counters and other cached state must not leak between tests."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def shared_data() -> Path:
     """../shared/data, or a clean skip when this checkout has no shared data beside it."""

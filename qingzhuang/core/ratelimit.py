@@ -2,10 +2,17 @@
 
 Limits come from settings.QZ_RATE_LIMITS ({"name": "count/period"}, period s|m|h) and can be
 switched off with QZ_RATELIMIT_ENABLED=0 (load benchmarks drive everything from one address).
+
+Counters live in the default cache. With the LocMem cache each server process counts on its
+own, so under `qz serve --workers N` one address may get up to N × the limit when its requests
+land on different processes (a keep-alive client usually stays on one). Point CACHES at a
+shared cache (Redis, Memcached) for an exact limit across processes.
 """
 
 from __future__ import annotations
 
+import contextlib
+import inspect
 import time
 from collections.abc import Callable
 from functools import wraps
@@ -68,6 +75,10 @@ def ratelimit(name: str, *, methods: tuple[str, ...] = ("POST",)) -> Callable[..
                 return too_many(request)
             return view(request, *args, **kwargs)
 
+        # django-ninja reads the parameters' types from the signature; with postponed
+        # annotations it would evaluate them in this module. Give it the resolved ones.
+        with contextlib.suppress(NameError, TypeError, ValueError):
+            wrapped.__signature__ = inspect.signature(view, eval_str=True)  # type: ignore[attr-defined]
         return wrapped
 
     return decorator

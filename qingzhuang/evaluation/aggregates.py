@@ -3,15 +3,17 @@
 Two paths, one definition (`metrics.order_counts`):
 - `metrics_rebuild(start, end)` recomputes whole days from raw data (after bulk loads, which
   bypass signals, and as a repair tool);
-- signals mark (day, unit) keys dirty on every save/delete of a request, order or callback,
-  and `metrics_refresh` recomputes just those keys when the transaction commits.
+- signals mark (day, unit) keys pending (a MetricPendingRefresh row, upserted in the writer's own
+  transaction) on every save/delete of a request, order or callback, and every read of the
+  counters first runs `metrics_refresh_pending`, which recomputes just those keys.
 """
 
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -20,7 +22,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from qingzhuang.evaluation.metrics import COUNTER_FIELDS, OrderFacts, order_counts
-from qingzhuang.evaluation.models import MetricDaily, MetricMonthly
+from qingzhuang.evaluation.models import MetricDaily, MetricMonthly, MetricPendingRefresh
 
 Key = tuple[int, int, str]  # (org_unit_id, area_id, category)
 DayUnit = tuple[date, int]
@@ -276,6 +278,9 @@ def metrics_rebuild(*, start: date | None = None, end: date | None = None) -> di
     for lo_day, hi_day in _months(start, end):
         lo, hi = day_bounds(lo_day, hi_day)
         with transaction.atomic():
+            _lock_refreshers()
+            # Markers first (see the incremental path below): these days are recomputed now.
+            MetricPendingRefresh.objects.filter(day__gte=lo_day, day__lte=hi_day).delete()
             MetricDaily.objects.filter(day__gte=lo_day, day__lte=hi_day).delete()
             groups = _aggregate(
                 Q(created_at__gte=lo, created_at__lt=hi),
@@ -341,8 +346,10 @@ def metrics_verify(*, start: date, end: date) -> list[dict[str, Any]]:
     """Differences between the stored counters (day rows in [start, end] and the months they
     touch) and a fresh computation from raw data; empty means exactly consistent.
 
-    One raw pass per month, so memory stays flat at a million orders.
+    One raw pass per month, so memory stays flat at a million orders. Pending keys are
+    refreshed first, as for every read of the counters.
     """
+    metrics_refresh_pending()
     diffs: list[dict[str, Any]] = []
     for lo_day, hi_day in _months(start, end):
         m = month_start(lo_day)
@@ -368,23 +375,80 @@ def metrics_verify(*, start: date, end: date) -> list[dict[str, Any]]:
     return diffs
 
 
-# --- incremental path (signals) ---------------------------------------------------------------
+# --- incremental path (signals mark, reads refresh) ------------------------------------------
+#
+# A write (intake, a workflow step, a callback) only upserts a MetricPendingRefresh marker for
+# the (day, unit) keys it touches, inside its own transaction: one small INSERT ... ON CONFLICT.
+# Every read of the counters calls `metrics_refresh_pending()` first, which recomputes the marked
+# keys from raw data and deletes their markers in one transaction. So the counters a dashboard
+# reads are always exactly the raw data, and the intake never pays for re-reading a whole day.
+#
+# Concurrency: on SQLite every write transaction is BEGIN IMMEDIATE, so writers and refreshers
+# are serialized. On PostgreSQL the upsert is ON CONFLICT DO UPDATE, which row-locks an existing
+# marker until the writer commits; the refresher deletes its markers *before* re-reading the raw
+# rows, so a delete that waited on a writer re-reads that writer's committed change, and a
+# writer that waited on the delete inserts a fresh marker. Refreshers take one advisory lock so
+# two of them never rebuild the same month rows at once.
 
-_pending = threading.local()
+_REFRESH_LOCK_ID = 0x717A_6D65  # "qzme": pg_advisory_xact_lock key for metric refreshes
+
+
+def _lock_refreshers() -> None:
+    """Serialize counter rewrites on PostgreSQL (SQLite write transactions already are)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_advisory_xact_lock(%s)", [_REFRESH_LOCK_ID])
 
 
 def _mark(keys: Iterable[DayUnit]) -> None:
-    pending: set[DayUnit] = getattr(_pending, "keys", None) or set()
-    pending.update(keys)
-    _pending.keys = pending
-    transaction.on_commit(_flush)
+    now = timezone.now()
+    markers = [MetricPendingRefresh(day=d, org_unit_id=u, marked_at=now) for d, u in set(keys)]
+    if markers:
+        MetricPendingRefresh.objects.bulk_create(
+            markers,
+            update_conflicts=True,
+            unique_fields=["day", "org_unit"],
+            update_fields=["marked_at"],
+        )
 
 
-def _flush() -> None:
-    keys: set[DayUnit] = getattr(_pending, "keys", None) or set()
-    _pending.keys = set()
-    if keys:
+# Set while one page (or API call) reads the counters several times: refresh once at its start.
+_fresh: ContextVar[bool] = ContextVar("qz_metrics_fresh", default=False)
+
+
+@contextmanager
+def fresh_counters() -> Iterator[None]:
+    """Refresh pending keys once, then let the nested counter reads skip the check: the page
+    shows the counters as of its start (every key written before that is included)."""
+    metrics_refresh_pending()
+    token = _fresh.set(True)
+    try:
+        yield
+    finally:
+        _fresh.reset(token)
+
+
+def metrics_pending() -> bool:
+    """True when some counters wait for a refresh (one indexed query)."""
+    return MetricPendingRefresh.objects.exists()
+
+
+def metrics_refresh_pending() -> int:
+    """Recompute every marked (day, unit) from raw data; call before reading the counters.
+
+    Costs one EXISTS query when nothing is pending. Returns the number of keys refreshed.
+    """
+    if _fresh.get() or not metrics_pending():
+        return 0
+    with transaction.atomic():
+        _lock_refreshers()
+        rows = list(MetricPendingRefresh.objects.values_list("id", "day", "org_unit_id"))
+        if not rows:
+            return 0
+        MetricPendingRefresh.objects.filter(id__in=[r[0] for r in rows]).delete()
+        keys = {(day, unit_id) for _, day, unit_id in rows}
         metrics_refresh(keys)
+    return len(keys)
 
 
 def _order_keys(order: Any) -> set[DayUnit]:
@@ -419,9 +483,11 @@ def on_callback_change(sender: Any, instance: Any, **kwargs: Any) -> None:
         _mark([(local_day(row[0]), row[1])])
 
 
-def on_request_change(sender: Any, instance: Any, **kwargs: Any) -> None:
+def on_request_change(sender: Any, instance: Any, created: bool = False, **kwargs: Any) -> None:
     from qingzhuang.service_requests.models import WorkOrder
 
+    if created:  # a new request has no work order yet: nothing to mark (saves a query)
+        return
     rows = WorkOrder.objects.filter(request_id=instance.pk).values_list("created_at", "org_unit_id")
     keys = [(local_day(c), u) for c, u in rows]
     if keys:

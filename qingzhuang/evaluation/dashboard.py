@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Max
 
 from qingzhuang.evaluation import selectors
+from qingzhuang.evaluation.aggregates import fresh_counters, metrics_refresh_pending
 from qingzhuang.evaluation.metrics import RATE_NAMES
 from qingzhuang.evaluation.models import MetricMonthly
 from qingzhuang.evaluation.periods import Period, last_months, parse
@@ -43,6 +44,7 @@ def default_period(scope: Scope) -> Period:
     """The latest month with requests in scope (this month when there are none)."""
     from django.utils import timezone
 
+    metrics_refresh_pending()
     last = scope.filter(MetricMonthly.objects.all(), field="org_unit").aggregate(d=Max("month"))[
         "d"
     ]
@@ -216,18 +218,19 @@ def burden_table(scope: Scope, period: Period) -> Dataset:
 
 
 def overview(scope: Scope, period: Period) -> dict[str, Any]:
-    totals = selectors.request_metrics(scope=scope, period=period).get(None)
-    return {
-        "period": period,
-        "totals": totals,
-        "datasets": [
-            trend(scope, period),
-            unit_table(scope, period),
-            hotspot_table(scope, period),
-            score_table(scope, period),
-            burden_table(scope, period),
-        ],
-    }
+    with fresh_counters():  # one pending-counter check for the whole page
+        totals = selectors.request_metrics(scope=scope, period=period).get(None)
+        return {
+            "period": period,
+            "totals": totals,
+            "datasets": [
+                trend(scope, period),
+                unit_table(scope, period),
+                hotspot_table(scope, period),
+                score_table(scope, period),
+                burden_table(scope, period),
+            ],
+        }
 
 
 def dataset_by_key(scope: Scope, period: Period, key: str) -> Dataset:
@@ -242,4 +245,5 @@ def dataset_by_key(scope: Scope, period: Period, key: str) -> Dataset:
     }
     if key not in builders:
         raise NotFound(f"没有名为“{key}”的数据表")
-    return builders[key](scope, period)
+    with fresh_counters():
+        return builders[key](scope, period)

@@ -295,3 +295,23 @@ class MetricMonthly(models.Model):
 for _field in COUNTER_FIELDS:
     MetricDaily.add_to_class(_field, models.PositiveIntegerField(default=0))
     MetricMonthly.add_to_class(_field, models.PositiveIntegerField(default=0))
+
+
+class MetricPendingRefresh(models.Model):
+    """A (day, responsible unit) whose counters are out of date: the intake and workflow
+    writes only upsert this marker, in their own transaction; every counter read
+    (`aggregates.metrics_refresh_pending`) recomputes the marked keys from raw data first, so
+    dashboards stay exactly equal to the raw work orders while a write costs one small upsert.
+    """
+
+    day = models.DateField()
+    org_unit = models.ForeignKey("org.OrgUnit", on_delete=models.CASCADE, related_name="+")
+    marked_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["day", "org_unit"], name="metricpending_unique_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.org_unit_id}"

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.db.models import Count, QuerySet, Sum
 
-from qingzhuang.evaluation.aggregates import day_bounds
+from qingzhuang.evaluation.aggregates import day_bounds, metrics_refresh_pending
 from qingzhuang.evaluation.metrics import (
     COUNTER_FIELDS,
     LOWER_IS_BETTER,
@@ -45,7 +45,8 @@ def metric_rows(
     *, scope: Scope, start: date, end: date, category: str = "", unit_ids: Iterable[int] = ()
 ) -> QuerySet[MetricMonthly]:
     """Monthly counter rows in scope (periods are whole months): both the responsible unit
-    and the area must be visible to the user."""
+    and the area must be visible to the user. Pending counter keys are refreshed first."""
+    metrics_refresh_pending()
     qs = MetricMonthly.objects.filter(month__gte=start.replace(day=1), month__lte=end)
     qs = scope.filter(scope.filter(qs, field="org_unit"), field="area")
     if category:

@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
 from qingzhuang.core.errors import InvalidInput, NotFound
+from qingzhuang.core.ratelimit import ratelimit
 from qingzhuang.org.models import OrgLevel, OrgUnit
 from qingzhuang.org.scope import scope_for
 from qingzhuang.service_requests import selectors, services
@@ -52,6 +53,17 @@ class IntakeIn(Schema):
     client_id: str = ""
 
 
+class RateLimitedBody(Schema):
+    code: str
+    message: str
+
+
+class RateLimitedOut(Schema):
+    """HTTP 429 from the public-intake rate limit (the API's usual error format)."""
+
+    error: RateLimitedBody
+
+
 class IntakeOut(Schema):
     tracking_code: str
     created: bool
@@ -60,10 +72,11 @@ class IntakeOut(Schema):
 
 @router.post(
     "/intake",
-    response={200: IntakeOut, 201: IntakeOut},
+    response={200: IntakeOut, 201: IntakeOut, 429: RateLimitedOut},
     auth=None,
-    summary="群众提交诉求（无需登录，用 client_id 防重复）",
+    summary="群众提交诉求（无需登录，用 client_id 防重复；每个地址每分钟限 30 次）",
 )
+@ratelimit("public_intake")
 def intake(request: HttpRequest, payload: IntakeIn) -> Status:
     result = services.request_submit(
         org_unit=village_by_code(payload.village_code),

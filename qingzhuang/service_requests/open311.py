@@ -18,6 +18,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from qingzhuang.core.errors import ApplicationError, InvalidInput
+from qingzhuang.core.ratelimit import ratelimit
 from qingzhuang.org.scope import scope_for
 from qingzhuang.service_requests import selectors, services
 from qingzhuang.service_requests.api import village_by_code
@@ -84,6 +85,7 @@ def _public(r: ServiceRequest) -> dict[str, Any]:
 
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
+@ratelimit("public_intake")  # counts POSTs only
 def requests_view(request: HttpRequest) -> JsonResponse:
     if request.method == "POST":
         return _create(request)

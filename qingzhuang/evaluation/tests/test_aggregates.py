@@ -5,10 +5,18 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from qingzhuang.evaluation.aggregates import metrics_rebuild, metrics_verify
-from qingzhuang.evaluation.models import MetricDaily, MetricMonthly
+from qingzhuang.evaluation.aggregates import (
+    metrics_rebuild,
+    metrics_refresh_pending,
+    metrics_verify,
+)
+from qingzhuang.evaluation.models import MetricDaily, MetricMonthly, MetricPendingRefresh
+from qingzhuang.evaluation.periods import parse
+from qingzhuang.evaluation.selectors import request_metrics
 from qingzhuang.evaluation.tests.helpers import at, make_order
-from qingzhuang.service_requests.models import Callback
+from qingzhuang.org.scope import Scope
+from qingzhuang.service_requests import services
+from qingzhuang.service_requests.models import Callback, ServiceRequest
 
 
 def _snapshot() -> list[tuple[Any, ...]]:
@@ -86,3 +94,72 @@ def test_verify_reports_drift(org_tree: dict[str, Any]) -> None:
     assert len(diffs) == 2
     metrics_rebuild(start=date(2026, 3, 1), end=date(2026, 3, 31))
     assert metrics_verify(start=date(2026, 3, 1), end=date(2026, 3, 31)) == []
+
+
+def _pending() -> set[tuple[date, int]]:
+    return set(MetricPendingRefresh.objects.values_list("day", "org_unit_id"))
+
+
+def test_intake_only_marks_the_key_and_the_next_read_refreshes_it(
+    org_tree: dict[str, Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    a = org_tree["village_a"]
+    make_order(unit=a, created=at(1, 10), category="道路交通")
+    metrics_rebuild()
+    assert _pending() == set()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        services.request_submit(
+            org_unit=a,
+            request_type="complaint",
+            text="路灯坏了一个星期了，晚上一片漆黑。",
+            channel="web",
+            actor="public",
+            category="道路交通",
+            created_at=at(1, 11),
+        )
+    # The write left one marker in its own transaction and nothing to run after commit.
+    assert callbacks == []
+    assert _pending() == {(date(2026, 3, 1), a.pk)}
+    assert MetricDaily.objects.get(org_unit=a, day=date(2026, 3, 1)).received == 1  # not yet
+    # The marker is an upsert: a second write to the same key does not add a row.
+    services.request_submit(
+        org_unit=a,
+        request_type="help",
+        text="村口水管破了，水一直在流。",
+        channel="web",
+        actor="public",
+        category="道路交通",
+        created_at=at(1, 12),
+    )
+    assert MetricPendingRefresh.objects.count() == 1
+    # Any read of the counters refreshes first: the dashboard sees all three orders.
+    data = request_metrics(scope=Scope.all(), period=parse("2026-03"), group_by="org_unit")
+    assert data[a.pk]["received"] == 3
+    assert _pending() == set()
+    assert metrics_verify(start=date(2026, 3, 1), end=date(2026, 3, 31)) == []
+    assert metrics_refresh_pending() == 0  # nothing left
+
+
+def test_pending_path_equals_rebuild_and_raw_after_workflow_changes(
+    org_tree: dict[str, Any],
+) -> None:
+    a, b = org_tree["village_a"], org_tree["village_b"]
+    o1 = make_order(unit=a, created=at(3, 9), callback=("solved", "satisfied"))
+    o2 = make_order(unit=a, created=at(4, 9))
+    o2.org_unit = b  # moved: both the old and the new unit are marked
+    o2.save()
+    o1.callbacks.all().delete()
+    ServiceRequest.objects.filter(pk=o2.request_id).get().delete()
+    assert {(date(2026, 3, 4), a.pk), (date(2026, 3, 4), b.pk)} <= _pending()
+    assert metrics_refresh_pending() >= 3
+    refreshed = _snapshot()
+    metrics_rebuild(start=date(2026, 3, 1), end=date(2026, 3, 31))
+    assert _snapshot() == refreshed
+    assert metrics_verify(start=date(2026, 3, 1), end=date(2026, 3, 31)) == []
+
+
+def test_rebuild_clears_markers_it_covers(org_tree: dict[str, Any]) -> None:
+    make_order(unit=org_tree["village_a"], created=at(6, 9))
+    assert _pending()
+    metrics_rebuild(start=date(2026, 3, 1), end=date(2026, 3, 31))
+    assert _pending() == set()

@@ -251,7 +251,7 @@ def test_overview_query_count_does_not_grow_with_requests(
         )
     metrics_rebuild()
     assert count() == before
-    assert before <= 25
+    assert before <= 26  # incl. one EXISTS check for pending counter keys
 
 
 def test_admin_creates_indicator_into_scheme_and_evaluator_cannot(

@@ -66,10 +66,15 @@ class Command(QzCommand):
         }
 
     def _metrics(self, options: dict[str, Any]) -> dict[str, Any]:
-        from qingzhuang.evaluation.aggregates import metrics_rebuild, metrics_verify, raw_range
+        from qingzhuang.evaluation.aggregates import (
+            metrics_rebuild,
+            metrics_refresh_pending,
+            metrics_verify,
+            raw_range,
+        )
 
         start, end = _date(options.get("start")), _date(options.get("end"))
-        result: dict[str, Any] = {}
+        result: dict[str, Any] = {"pending_refreshed": metrics_refresh_pending()}
         if not options.get("verify_only"):
             result.update(metrics_rebuild(start=start, end=end))
         rng = raw_range()
