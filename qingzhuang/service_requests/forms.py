@@ -26,11 +26,17 @@ class PublicIntakeForm(forms.Form):
         widget=forms.RadioSelect,
     )
     text = forms.CharField(
-        label=_("请说说是什么事"),
+        label=_("请说说是什么事（录了语音可以不写）"),
         max_length=4000,
+        required=False,
         widget=forms.Textarea(
             attrs={"rows": 5, "placeholder": "例如：三组村道有个大坑，晚上看不见，容易摔跤"}
         ),
+    )
+    voice = forms.FileField(
+        label=_("不方便打字？录一段语音(选填，最长60秒)"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "audio/*"}),
     )
     location = forms.CharField(label=_("具体位置(选填)"), max_length=200, required=False)
     photo = forms.FileField(label=_("照片(选填，最多8MB)"), required=False)
@@ -47,6 +53,18 @@ class PublicIntakeForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["village"].choices = [("", "请选择"), *villages]  # type: ignore[attr-defined]
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if (
+            "voice" in self.fields
+            and not (data.get("text") or "").strip()
+            and not data.get("voice")
+        ):
+            raise forms.ValidationError(
+                _("请写几句话说明是什么事，或者点“开始录音”录一段语音（两样有一样就行）。")
+            )
+        return data
+
 
 class StaffEntryForm(PublicIntakeForm):
     channel = forms.ChoiceField(label=_("来源"), choices=STAFF_CHANNELS)
@@ -56,6 +74,13 @@ class StaffEntryForm(PublicIntakeForm):
     )
     id_number = forms.CharField(label=_("身份证号(选填)"), max_length=32, required=False)
     external_id = forms.CharField(label=_("外部编号(如12345工单号)"), max_length=64, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Staff type what they heard; voice messages come from residents on the public page.
+        del self.fields["voice"]
+        self.fields["text"].required = True
+        self.fields["text"].label = _("诉求内容")
 
 
 class StatusLookupForm(forms.Form):

@@ -179,6 +179,19 @@ class Attachment(models.Model):
     content_type = models.CharField(max_length=50)
     size = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)
+    # Voice messages: the length the container states (None when the recorder wrote none) and
+    # the summary a staff member typed after listening (no automatic transcription).
+    duration_seconds = models.FloatField(_("时长(秒)"), null=True, blank=True)
+    summary = models.TextField(_("语音摘要"), blank=True)
+    summary_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
+    summary_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -189,6 +202,14 @@ class Attachment(models.Model):
                 name="attachment_kind_valid",
             ),
             models.CheckConstraint(condition=Q(size__gt=0), name="attachment_size_positive"),
+            models.CheckConstraint(
+                condition=Q(duration_seconds__isnull=True) | Q(duration_seconds__gte=0),
+                name="attachment_duration_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="voice") | (Q(summary="") & Q(duration_seconds__isnull=True)),
+                name="attachment_summary_only_for_voice",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -4,6 +4,7 @@ and a printable QR poster per village. They never show names, phones or ID numbe
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import segno
 from django.http import HttpRequest, HttpResponse
@@ -12,8 +13,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from qingzhuang.core.errors import ApplicationError
+from qingzhuang.core.ratelimit import ratelimit
+from qingzhuang.duties.voice import MAX_VOICE_BYTES, validate_voice_upload
 from qingzhuang.org.models import OrgLevel, OrgUnit
-from qingzhuang.service_requests import selectors, services
+from qingzhuang.service_requests import selectors, services, voice
 from qingzhuang.service_requests.forms import CallbackForm, PublicIntakeForm, StatusLookupForm
 from qingzhuang.service_requests.models import Callback, Channel, hash_token
 
@@ -27,6 +30,7 @@ def _villages() -> list[OrgUnit]:
 
 
 @require_http_methods(["GET", "POST"])
+@ratelimit("public_intake")
 def intake(request: HttpRequest, code: str = "") -> HttpResponse:
     villages = _villages()
     choices = [(v.code, f"{v.parent.name if v.parent else ''} {v.name}".strip()) for v in villages]
@@ -45,25 +49,45 @@ def intake(request: HttpRequest, code: str = "") -> HttpResponse:
                 form.add_error("photo", "照片超过 8MB，请压缩后再传。")
             else:
                 photos.append(services.Upload(f.name, f.read()))
+        recording = _voice_upload(form, data.get("voice"))
         if not form.errors:
+            submit = {
+                "org_unit": unit,
+                "request_type": data["request_type"],
+                "text": data["text"],
+                "channel": Channel.WEB,
+                "actor": "public",
+                "location": data["location"],
+                "resident_phone": data["phone"],
+                "resident_name": data["name"],
+                "idempotency_key": data["client_key"],
+                "photos": photos,
+            }
             try:
-                result = services.request_submit(
-                    org_unit=unit,
-                    request_type=data["request_type"],
-                    text=data["text"],
-                    channel=Channel.WEB,
-                    actor="public",
-                    location=data["location"],
-                    resident_phone=data["phone"],
-                    resident_name=data["name"],
-                    idempotency_key=data["client_key"],
-                    photos=photos,
-                )
+                if recording is not None:
+                    result = voice.request_submit_voice(voice=recording, **submit)
+                else:
+                    result = services.request_submit(**submit)
             except ApplicationError as exc:
                 form.add_error(None, exc.message)
             else:
                 return redirect("public:thanks", code=result.request.tracking_code)
     return render(request, "service_requests/public/intake.html", {"form": form, "fixed": fixed})
+
+
+def _voice_upload(form: PublicIntakeForm, f: Any) -> services.Upload | None:
+    """The recording as bytes, or None; a bad one becomes an error on the voice field."""
+    if not f:
+        return None
+    if f.size > MAX_VOICE_BYTES:
+        form.add_error("voice", "录音文件太大了（超过 8 MB）。请重新录一段不超过 60 秒的语音。")
+        return None
+    try:
+        validate_voice_upload(f)
+    except ApplicationError as exc:
+        form.add_error("voice", exc.message)
+        return None
+    return services.Upload(f.name, f.read())
 
 
 def thanks(request: HttpRequest, code: str) -> HttpResponse:

@@ -12,4 +12,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("posters/", v.posters, name="posters"),
     path("<int:pk>/", v.detail, name="detail"),
     path("<int:pk>/act/<str:action>/", v.act, name="act"),
+    path("<int:pk>/files/<int:att_pk>/", v.attachment_file, name="attachment"),
+    path("<int:pk>/voice/<int:att_pk>/summary/", v.voice_summary, name="voice_summary"),
 ]

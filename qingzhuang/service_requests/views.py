@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -18,9 +18,10 @@ from qingzhuang.org.models import Department, OrgLevel, OrgUnit, User
 from qingzhuang.org.roles import can, require
 from qingzhuang.org.scope import scope_for
 from qingzhuang.org.selectors import org_units
-from qingzhuang.service_requests import importer, selectors, services
+from qingzhuang.service_requests import importer, selectors, services, voice
 from qingzhuang.service_requests.forms import DutyRuleForm, ImportForm, StaffEntryForm
 from qingzhuang.service_requests.models import (
+    AttachmentKind,
     Resolution,
     Satisfaction,
     SlaPolicy,
@@ -77,12 +78,16 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     scope = scope_for(request.user)
     order = selectors.work_order_get(scope=scope, pk=pk)
     can_dispatch = can(request.user, "requests.dispatch")
+    attachments = list(order.request.attachments.select_related("summary_by"))
     context = {
         "order": order,
         "r": order.request,
         "events": _timeline(order),
         "callbacks": selectors.callbacks(order=order),
-        "attachments": order.request.attachments.all(),
+        "photos": [a for a in attachments if a.kind == AttachmentKind.PHOTO],
+        "voices": [a for a in attachments if a.kind == AttachmentKind.VOICE],
+        "voice_only": voice.is_voice_only(order.request),
+        "can_handle": can(request.user, "requests.handle"),
         "actions": _actions_for(request.user, order.state),
         "show_personal": can(request.user, "personal_data.view"),
         "can_dispatch": can_dispatch,
@@ -183,6 +188,34 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         messages.error(request, exc.message)
     else:
         messages.success(request, "已完成。")
+    return redirect("service_requests:detail", pk=order.pk)
+
+
+@login_required
+def attachment_file(request: HttpRequest, pk: int, att_pk: int) -> FileResponse:
+    """A photo or voice message of an order in the user's scope (never a public media URL)."""
+    order = selectors.work_order_get(scope=scope_for(request.user), pk=pk)
+    att = get_object_or_404(order.request.attachments, pk=att_pk)
+    response = FileResponse(att.file.open("rb"), content_type=att.content_type)
+    response["Content-Disposition"] = "inline"
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_POST
+def voice_summary(request: HttpRequest, pk: int, att_pk: int) -> HttpResponse:
+    order = selectors.work_order_get(scope=scope_for(request.user), pk=pk)
+    att = get_object_or_404(order.request.attachments, pk=att_pk)
+    try:
+        voice.request_voice_summary(
+            attachment=att, summary=request.POST.get("summary", ""), acting_user=request.user
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "语音摘要已保存。")
     return redirect("service_requests:detail", pk=order.pk)
 
 

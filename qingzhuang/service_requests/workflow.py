@@ -73,6 +73,7 @@ ACTION_LABELS = {
     "unreasonable_request": "申请认定不合理诉求",
     "unreasonable_review": "审核不合理诉求",
     "recategorise": "改分类",
+    "voice_summary": "语音摘要",
 }
 
 CALLBACK_LINK_DAYS = 7

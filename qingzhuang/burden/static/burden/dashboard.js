@@ -8,7 +8,7 @@
     function stacked(id, series) {
       var el = document.getElementById(id);
       if (!el) return;
-      echarts.init(el).setOption({
+      echarts.init(el).setOption({ animation: false,
         tooltip: { trigger: "axis" },
         legend: { type: "scroll", top: 0 },
         grid: { left: 50, right: 20, top: 40, bottom: 30 },
@@ -22,7 +22,7 @@
     function bars(id, items) {
       var el = document.getElementById(id);
       if (!el) return;
-      echarts.init(el).setOption({
+      echarts.init(el).setOption({ animation: false,
         tooltip: {},
         grid: { left: 160, right: 20, top: 10, bottom: 30 },
         xAxis: { type: "value", minInterval: 1 },

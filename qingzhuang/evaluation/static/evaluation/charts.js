@@ -41,7 +41,7 @@
     var els = document.querySelectorAll("[data-chart]");
     for (var i = 0; i < els.length; i++) {
       var spec = data[els[i].getAttribute("data-chart")];
-      if (spec && spec.x && spec.x.length) echarts.init(els[i]).setOption(option(spec));
+      if (spec && spec.x && spec.x.length) echarts.init(els[i]).setOption(Object.assign({ animation: false }, option(spec)));
     }
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);

@@ -6,7 +6,7 @@ document.addEventListener("DOMContentLoaded", function () {
   if (!rows.length) { return; }
   var labels = Object.keys(rows[0].weeks);
   var chart = window.echarts.init(el);
-  chart.setOption({
+  chart.setOption({ animation: false,
     tooltip: {trigger: "axis"}, legend: {type: "scroll"},
     xAxis: {type: "category", data: labels}, yAxis: {type: "value", minInterval: 1},
     series: rows.map(function (r) { return {name: r.name, type: "line", data: labels.map(function (k) { return r.weeks[k]; })}; })
