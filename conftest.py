@@ -12,12 +12,22 @@ from config import env
 
 @pytest.fixture(autouse=True)
 def _fresh_cache() -> Any:
-    """Rate-limit counters and other cached state must not leak between tests."""
+    """Rate-limit counters and per-process caches (duty rules, SLA table, villages, the
+    category model) must not leak between tests."""
     from django.core.cache import cache
 
-    cache.clear()
+    from qingzhuang.service_requests import api, classify, services, workflow
+
+    def clear() -> None:
+        cache.clear()
+        services.rules_cache_clear()
+        workflow.sla_cache_clear()
+        api._units["at"] = 0.0
+        classify.reset_cache()
+
+    clear()
     yield
-    cache.clear()
+    clear()
 
 
 @pytest.fixture

@@ -20,8 +20,10 @@ from qingzhuang.org.services import parse_org_csv
 from qingzhuang.sheets import parse_file
 from qingzhuang.sheets.errors import SheetError
 
+# derandomize: CI must be repeatable; widen max_examples locally to hunt for new crashes.
 FUZZ = settings(
-    max_examples=40,
+    max_examples=60,
+    derandomize=True,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -136,3 +138,19 @@ def test_empty_file_is_a_clear_error(tmp_path: Path, suffix: str) -> None:
     path.write_bytes(b"")
     with pytest.raises(SheetError, match="空"):
         parse_file(path)
+
+
+def test_corrupt_deflate_stream_is_a_clear_error(tmp_path: Path) -> None:
+    """A member whose compressed data is garbage (found by the fuzzer: zlib.error)."""
+    data = bytearray(SEED_XLSX)
+    start = data.find(b"xl/worksheets/sheet1.xml")
+    for i in range(start + 40, min(start + 200, len(data))):
+        data[i] ^= 0x5A
+    with pytest.raises(SheetError):
+        parse_file_bytes(tmp_path, bytes(data))
+
+
+def parse_file_bytes(tmp: Path, data: bytes) -> None:
+    path = tmp / "bad.xlsx"
+    path.write_bytes(data)
+    parse_file(path)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 from pathlib import Path
 from typing import Literal
 
@@ -72,13 +73,26 @@ def sniff(path: Path, display: str) -> Format:
     return "csv"
 
 
+# What a damaged zip can raise while its members are listed or read (zlib.error: a corrupt
+# deflate stream; NotImplementedError: an unknown compression method).
+_ZIP_READ_ERRORS = (
+    zipfile.BadZipFile,
+    zlib.error,
+    OSError,
+    EOFError,
+    RuntimeError,
+    ValueError,
+    NotImplementedError,
+)
+
+
 def _sniff_zip(path: Path, display: str) -> Format:
     try:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
             check_zip(zf, display)
             names = {i.filename for i in infos}
-    except zipfile.BadZipFile as exc:
+    except _ZIP_READ_ERRORS as exc:
         raise CorruptFile(file=display) from exc
     if "xl/workbook.xml" in names:
         return "xlsx"
@@ -113,7 +127,7 @@ def check_zip(zf: zipfile.ZipFile, display: str) -> None:
         try:
             with zf.open(info) as fh:
                 chunk = fh.read(4096)
-        except (zipfile.BadZipFile, OSError, EOFError, RuntimeError) as exc:
+        except _ZIP_READ_ERRORS as exc:
             raise CorruptFile(file=display) from exc
         if _DTD_RE.search(chunk):
             raise UnsafeFile("文件内含 XML 实体声明（DTD），可能是恶意构造的文件", file=display)
