@@ -13,7 +13,12 @@ class Command(QzCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         super().add_arguments(parser)
-        parser.add_argument("--requests", type=int, default=0, help="另外生成 N 条群众诉求")
+        parser.add_argument(
+            "--requests",
+            type=int,
+            default=0,
+            help="把批量生成的演示诉求补足到 N 条（重复运行不会重复生成）",
+        )
         parser.add_argument(
             "--if-empty", action="store_true", help="只在数据库里还没有任何单位时生成"
         )
