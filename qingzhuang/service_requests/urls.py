@@ -5,6 +5,7 @@ from qingzhuang.service_requests import views as v
 app_name = "service_requests"
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", v.inbox, name="inbox"),
+    path("export.xlsx", v.inbox_export, name="export"),
     path("new/", v.entry, name="entry"),
     path("import/", v.import_view, name="import"),
     path("duty/", v.duty_list, name="duty"),

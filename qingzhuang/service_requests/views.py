@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from qingzhuang.core.errors import ApplicationError, InvalidInput
@@ -57,6 +58,28 @@ def inbox(request: HttpRequest) -> HttpResponse:
             "states": WorkOrderState.choices,
             "show_personal": can(request.user, "personal_data.view"),
         },
+    )
+
+
+def inbox_export(request: HttpRequest) -> HttpResponse:
+    """The current inbox filter as an Excel file (personal data only for permitted roles)."""
+    from qingzhuang.core.exports import download
+    from qingzhuang.service_requests.exports import work_orders_export
+
+    require(request.user, "requests.handle")
+    filters = {k: request.GET.get(k, "") for k in ("state", "overdue", "q")}
+    qs = selectors.work_orders(
+        scope=scope_for(request.user),
+        state=filters["state"] or "open",
+        overdue=filters["overdue"] == "1",
+        query=filters["q"],
+    )
+    content = work_orders_export(orders=qs, acting_user=request.user, filters=filters)
+    stamp = timezone.localtime().strftime("%Y%m%d")
+    return download(
+        content,
+        f"诉求工单-{stamp}.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
 
 
