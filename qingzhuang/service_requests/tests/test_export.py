@@ -36,7 +36,7 @@ def _rows(response: Any) -> list[tuple[Any, ...]]:
 def test_export_includes_personal_data_for_permitted_role_and_is_audited(
     org_tree: dict[str, Any], client: Client
 ) -> None:
-    code = _submit(org_tree["village_a"], "=HYPERLINK(\"x\") 路灯坏了")
+    code = _submit(org_tree["village_a"], '=HYPERLINK("x") 路灯坏了')
     client.force_login(org_tree["admin"])
     response = client.get("/requests/export.xlsx")
     assert response.status_code == 200
