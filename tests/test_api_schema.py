@@ -31,6 +31,21 @@ def admin_token(org_tree: dict[str, Any]) -> str:
 CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
 
 
+@pytest.fixture(autouse=True)
+def _keep_test_connection() -> Any:
+    """Calling the WSGI app directly fires request_started/finished, whose handler closes the
+    database connection; on PostgreSQL that would close the test's transaction. Django's own
+    test client disconnects the handler the same way."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 def test_every_api_operation_conforms_to_its_schema(admin_token: str) -> None:
     # schemathesis' pytest plugin does not support pytest 9 yet, so drive hypothesis directly
     api_schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application)
