@@ -179,7 +179,9 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=20)
     ap.add_argument("--retry-share", type=float, default=0.05)
     ap.add_argument("--port", type=int, default=8171)
-    ap.add_argument("--threads", type=int, default=16, help="threads per server process")
+    ap.add_argument(
+        "--threads", type=int, default=3, help="threads per server process (qz serve's default)"
+    )
     ap.add_argument("--workers", type=int, default=1, help="server processes (qz serve --workers)")
     ap.add_argument("--no-model", action="store_true", help="skip training the category model")
     ap.add_argument("--model-file", default="", help="reuse a model written by `qz requests train`")

@@ -33,6 +33,15 @@ def gunicorn_available() -> bool:
     return True
 
 
+# The app is CPU-bound under load and each process is GIL-bound: with gthread workers, idle
+# keep-alive connections do not hold a thread, and a few threads per process gave the best tail
+# latency in bench/intake_load.py (2 workers × 3 threads: 354–368 req/s, p99 265 ms on 2 cores;
+# × 16 threads: 305 req/s, p99 345 ms). One waitress process keeps more threads because a slow
+# upload or report there would otherwise hold up everyone.
+GUNICORN_THREADS = 3
+WAITRESS_THREADS = 8
+
+
 def serve_gunicorn(application: Any, *, host: str, port: int, workers: int, threads: int) -> None:
     """Run gunicorn in-process with gthread workers (forked after Django is set up)."""
     from django.db import connections
@@ -92,7 +101,12 @@ class Command(QzCommand):
             default=default_workers(),
             help=f"进程数（默认 CPU 核数，最多 {MAX_DEFAULT_WORKERS}；1 = 单进程 waitress）",
         )
-        parser.add_argument("--threads", type=int, default=16, help="每个进程的线程数")
+        parser.add_argument(
+            "--threads",
+            type=int,
+            default=None,
+            help=f"每个进程的线程数（默认：多进程时 {GUNICORN_THREADS}，单进程时 {WAITRESS_THREADS}）",
+        )
 
     def run(self, *args: Any, **options: Any) -> Any:
         from config.wsgi import application
@@ -101,8 +115,9 @@ class Command(QzCommand):
         logging.getLogger("waitress.queue").setLevel(logging.ERROR)
         host, port = options["host"], options["port"]
         workers = max(1, options["workers"])
-        threads = max(1, options["threads"])
         use_gunicorn = workers > 1 and gunicorn_available()
+        default_threads = GUNICORN_THREADS if use_gunicorn else WAITRESS_THREADS
+        threads = max(1, options["threads"] or default_threads)
         warm_up()  # before forking: the workers inherit the loaded model
         url = f"http://{host}:{port}/"
         mode = f"{workers} 个进程 × {threads} 线程" if use_gunicorn else f"单进程 × {threads} 线程"
