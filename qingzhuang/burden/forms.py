@@ -8,9 +8,17 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from qingzhuang.burden.models import DemandKind, EstimateKind, IssuerLevel, ReviewStatus, Rule
+from qingzhuang.burden.models import (
+    Demand,
+    DemandKind,
+    EstimateKind,
+    IssuerLevel,
+    ReviewStatus,
+    Rule,
+)
 from qingzhuang.org.models import Department
 
+ESTIMATE = ["respondents", "frequency_per_year", "hours_per_response", "preparation_hours"]
 KIND_FIELDS = {
     "report": ["template", "respondents", "frequency_per_year", "hours_per_response"],
     "document": ["chars", "asks_followup", "specific_task"],
@@ -18,6 +26,10 @@ KIND_FIELDS = {
     "inspection": ["approval_code", "preparation_hours"],
     "app": ["demand_text", "frequency_per_year"],
 }
+
+
+# <input type="date"> only takes ISO dates; the zh-hans display format (2026/04/01) blanks it.
+ISO_DATE = "%Y-%m-%d"
 
 
 class DemandForm(forms.Form):
@@ -30,17 +42,21 @@ class DemandForm(forms.Form):
     received = forms.DateField(
         label=_("收到日期"),
         initial=timezone.localdate,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(format=ISO_DATE, attrs={"type": "date"}),
     )
     deadline = forms.DateField(
-        label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("截止日期"),
+        required=False,
+        widget=forms.DateInput(format=ISO_DATE, attrs={"type": "date"}),
     )
     chars = forms.IntegerField(label=_("字数"), min_value=0, required=False)
     asks_followup = forms.BooleanField(label=_("要求乡镇配套发文或再报材料"), required=False)
     specific_task = forms.NullBooleanField(
         label=_("部署专项工作/具体任务"),
         required=False,
-        widget=forms.Select(choices=[("unknown", "按标题判断"), ("true", "是"), ("false", "否")]),
+        widget=forms.Select(
+            choices=[("unknown", _("按标题判断")), ("true", _("是")), ("false", _("否"))]
+        ),
     )
     duration_minutes = forms.IntegerField(label=_("会议时长(分钟)"), min_value=0, required=False)
     attendees = forms.IntegerField(label=_("参会人数"), min_value=0, required=False)
@@ -71,6 +87,50 @@ class DemandForm(forms.Form):
         from qingzhuang.reporting.models import ReportTemplate
 
         self.fields["template"].queryset = ReportTemplate.objects.all()  # type: ignore[attr-defined]
+
+
+EDIT_COMMON = ["title", "issuer", "issuer_new", "received", "deadline"]
+
+
+class DemandEditForm(DemandForm):
+    """The entry form prefilled from a stored demand, plus how a change of hours counts."""
+
+    estimate_kind = forms.ChoiceField(
+        label=_("如果负担时间因此改变，属于"),
+        choices=[
+            (EstimateKind.RE_ESTIMATE, _("更正登记错误（重新估算）")),
+            (EstimateKind.PROGRAM_CHANGE, _("上级改变了要求（实际要求变化）")),
+        ],
+        initial=EstimateKind.RE_ESTIMATE,
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("修改说明（可不填）"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    @staticmethod
+    def shown_fields(kind: str) -> list[str]:
+        """The fields the edit page shows for a kind: the entry page's, and always the estimate."""
+        own = [f for f in KIND_FIELDS[kind] if f not in ESTIMATE]
+        return [*EDIT_COMMON, *own, *ESTIMATE, "estimate_kind", "reason"]
+
+    @staticmethod
+    def initial_for(demand: Demand) -> dict[str, Any]:
+        initial: dict[str, Any] = {
+            name: getattr(demand, name)
+            for name in ("kind", "title", "received", "deadline", "chars", "asks_followup",
+                         "duration_minutes", "attendees", "level", "covered_by_document",
+                         "approval_code", "demand_text", *ESTIMATE)
+        }  # fmt: skip
+        initial["issuer"] = demand.issuer_id
+        initial["template"] = demand.template_id
+        initial["specific_task"] = {None: "unknown", True: "true", False: "false"}[
+            demand.specific_task
+        ]
+        return initial
 
 
 class ImportForm(forms.Form):
@@ -107,18 +167,6 @@ class RuleForm(forms.ModelForm):  # type: ignore[type-arg]
             "exceptions": forms.Textarea(attrs={"rows": 2}),
             "citation": forms.Textarea(attrs={"rows": 4}),
         }
-
-
-class ReviseForm(forms.Form):
-    estimate_kind = forms.ChoiceField(
-        label=_("调整类型"),
-        choices=[c for c in EstimateKind.choices if c[0] != EstimateKind.ORIGINAL],
-    )
-    respondents = forms.IntegerField(label=_("填报单位(人)数"), min_value=1, required=False)
-    frequency_per_year = forms.IntegerField(label=_("每年次数"), min_value=1, required=False)
-    hours_per_response = forms.DecimalField(label=_("每次耗时(小时)"), min_value=0, required=False)
-    preparation_hours = forms.DecimalField(label=_("准备时间(小时)"), min_value=0, required=False)
-    reason = forms.CharField(label=_("原因"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class AdmissionForm(forms.Form):

@@ -13,8 +13,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from qingzhuang.audit.services import audit_record, snapshot
@@ -273,9 +275,7 @@ def demand_create(
     demand = Demand(org_unit=org_unit, kind=kind, title=title.strip(), received=received,
                     issuer=issuer, source=source,
                     created_by=actor if hasattr(actor, "pk") else None, **fields)  # fmt: skip
-    if demand.deadline and demand.deadline < demand.received:
-        raise InvalidInput("截止日期早于收到日期，请核对。")
-    demand.full_clean(exclude=["org_unit", "issuer", "template", "created_by"])
+    _validate_demand(demand)
     demand.save()
     audit_record(actor=actor, action="burden.demand.create", target=demand,
                  org_path=org_unit.path, after=snapshot(demand))  # fmt: skip
@@ -317,55 +317,209 @@ def demands_import(*, rows: list[CsvRow], org_unit: OrgUnit, actor: Any) -> dict
     return {"demands": out}
 
 
+# What a person may correct on a stored demand: every field of the entry page.
+DEMAND_EDITABLE = [
+    "kind", "title", "issuer", "received", "deadline", "chars", "asks_followup",
+    "specific_task", "duration_minutes", "attendees", "level", "covered_by_document",
+    "approval_code", "demand_text", "template", "respondents", "frequency_per_year",
+    "hours_per_response", "preparation_hours",
+]  # fmt: skip
+ESTIMATE_FIELDS = ["respondents", "frequency_per_year", "hours_per_response", "preparation_hours"]
+# Facts only one kind has; they are cleared when a demand's kind is corrected.
+KIND_ONLY_FIELDS: dict[str, list[str]] = {
+    DemandKind.REPORT: ["template"],
+    DemandKind.DOCUMENT: ["chars", "asks_followup", "specific_task"],
+    DemandKind.MEETING: ["duration_minutes", "attendees", "level", "covered_by_document"],
+    DemandKind.INSPECTION: ["approval_code"],
+    DemandKind.APP: ["demand_text"],
+}
+
+
+def _auto_estimate(demand: Demand) -> dict[str, Any]:
+    """The estimate `demand_create` would fill for these facts."""
+    probe = DemandInput(
+        kind=demand.kind,
+        title=demand.title,
+        chars=demand.chars,
+        asks_followup=demand.asks_followup,
+        duration_minutes=demand.duration_minutes,
+        demand_text=demand.demand_text,
+    )
+    return default_estimate(probe, attendees=demand.attendees)
+
+
+def _validate_demand(demand: Demand) -> None:
+    """The checks a demand passes at entry and after every correction."""
+    if not demand.title.strip():
+        raise InvalidInput("请填写事项名称。")
+    if demand.deadline and demand.deadline < demand.received:
+        raise InvalidInput("截止日期早于收到日期，请核对。")
+    for name in ESTIMATE_FIELDS:
+        value = getattr(demand, name)
+        if isinstance(value, int | Decimal) and value < 0:
+            raise InvalidInput("数值不能为负数。")
+    try:
+        demand.full_clean(exclude=["org_unit", "issuer", "template", "created_by"])
+    except ValidationError as exc:
+        labels = {f.name: str(f.verbose_name) for f in Demand._meta.fields}
+        problems = [
+            f"{labels[name]}：{'；'.join(errors)}" if name in labels else "；".join(errors)
+            for name, errors in exc.message_dict.items()
+        ]
+        raise InvalidInput("；".join(problems)) from exc
+
+
+def _inspection_key(demand: Demand) -> tuple[int | None, int] | None:
+    if demand.kind != DemandKind.INSPECTION:
+        return None
+    return (demand.issuer_id, demand.received.year)
+
+
+def _recheck_inspections(
+    *, unit: OrgUnit, keys: set[tuple[int | None, int] | None], exclude: int, actor: Any
+) -> None:
+    """An inspection moved, corrected or deleted changes how many came before the others of
+    the same issuer and year, so those may cross or leave the yearly plan: check them again.
+    Only ledgers that count this unit are affected, i.e. its own and its ancestors'."""
+    wanted = Q(pk__in=[])
+    for key in keys:
+        if key is None:
+            continue
+        issuer_id, year = key
+        issuer = Q(issuer_id=issuer_id) if issuer_id else Q(issuer__isnull=True)
+        wanted |= issuer & Q(received__year=year)
+    parts = [p for p in unit.path.split("/") if p]
+    ancestors = ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+    others = (
+        Demand.objects.filter(wanted, kind=DemandKind.INSPECTION, org_unit__path__in=ancestors)
+        .exclude(pk=exclude)
+        .select_related("org_unit", "issuer", "template")
+        .order_by("received", "pk")
+    )
+    for other in others:
+        demand_findings_refresh(demand=other, actor=actor)
+
+
 @transaction.atomic
 def demand_revise(
     *,
     demand: Demand,
-    estimate_kind: str,
-    reason: str,
     actor: Any,
-    respondents: int | None = None,
-    frequency_per_year: int | None = None,
-    hours_per_response: Decimal | None = None,
-    preparation_hours: Decimal | None = None,
-) -> BurdenRevision:
-    """Change a burden estimate, recording whether it is a re-estimate or a real program change."""
+    estimate_kind: str = EstimateKind.RE_ESTIMATE,
+    reason: str = "",
+    **changes: Any,
+) -> BurdenRevision | None:
+    """Correct a stored demand (any field of the entry page), then re-estimate and re-check it.
+
+    Estimate fields given as None are estimated again as at entry. Estimate fields left as
+    they were follow the new facts while they still hold the automatic estimate (correcting a
+    meeting's attendees corrects its hours) and stay put when someone set them by hand.
+    A change of yearly hours is also kept as a BurdenRevision, so the dashboard can tell a
+    re-estimate (the first figure was wrong) from a program change (the issuer changed the
+    demand); that revision is returned, None when the hours did not move. Nothing is saved
+    when any check fails, and the caller's object is refreshed only on success.
+    """
     if estimate_kind not in (EstimateKind.RE_ESTIMATE, EstimateKind.PROGRAM_CHANGE):
         raise InvalidInput("请选择“重新估算”或“实际要求变化”。")
-    if not reason.strip():
-        raise InvalidInput("请写明调整原因。")
-    before = snapshot(demand)
-    hours_before = demand.burden_hours
-    for name, value in (
-        ("respondents", respondents),
-        ("frequency_per_year", frequency_per_year),
-        ("hours_per_response", hours_per_response),
-        ("preparation_hours", preparation_hours),
-    ):
-        if value is not None:
-            if value < 0:
-                raise InvalidInput("数值不能为负数。")
-            setattr(demand, name, value)
-    demand.estimate_kind = estimate_kind
-    demand.save()
+    unknown = set(changes) - set(DEMAND_EDITABLE)
+    if unknown:
+        raise InvalidInput("不能修改：" + "、".join(sorted(unknown)))
+    kind = changes.get("kind", demand.kind)
+    if kind not in DemandKind.values:
+        raise InvalidInput("类别无效，请选择报表、文件、会议、督查检查考核或APP要求。")
+    # Work on the stored row, so the audit's "before" is what the database held.
+    row = Demand.objects.select_for_update().get(pk=demand.pk)
+    before, hours_before = snapshot(row), row.burden_hours
+    auto_before, inspection_before = _auto_estimate(row), _inspection_key(row)
+    if kind != row.kind:
+        empty = {f.name: f.get_default() for f in Demand._meta.concrete_fields}
+        for name in KIND_ONLY_FIELDS[row.kind]:
+            if name not in KIND_ONLY_FIELDS[kind] and name not in changes:
+                setattr(row, name, empty[name])
+    estimates = {k: changes.pop(k) for k in ESTIMATE_FIELDS if k in changes}
+    for name, value in changes.items():
+        if name in ("title", "approval_code", "demand_text", "level"):
+            value = (value or "").strip()
+        setattr(row, name, value)
+    auto_after = _auto_estimate(row)
+    for key in ESTIMATE_FIELDS:
+        current = getattr(row, key)
+        value = estimates.get(key, current)
+        if value in (None, "") or (value == current and current == auto_before[key]):
+            value = auto_after[key]
+        if value == current:
+            value = current  # keep the stored form (4.00, not 4) so no change is recorded
+        setattr(row, key, value)
+    _validate_demand(row)
+    changed = [k for k, v in snapshot(row).items() if before[k] != v]
+    if not changed:
+        return None
+    revision = None
+    if row.burden_hours != hours_before:
+        row.estimate_kind = estimate_kind
+        labels = {f.attname: str(f.verbose_name) for f in Demand._meta.concrete_fields}
+        what = "、".join(labels[k] for k in changed)
+        revision = BurdenRevision(
+            demand=row, estimate_kind=estimate_kind, hours_before=hours_before,
+            hours_after=row.burden_hours, reason=reason.strip() or f"修改登记：{what}",
+            revised_by=actor if hasattr(actor, "pk") else None,
+        )  # fmt: skip
+    row.save()
+    if revision is not None:
+        revision.save()
+    after = snapshot(row)
+    changed = [k for k, v in after.items() if before[k] != v]
+    audit_record(actor=actor, action="burden.demand.revise", target=row, org_path=row.org_unit.path,
+                 before={k: before[k] for k in changed}, after={k: after[k] for k in changed})  # fmt: skip
+    demand_findings_refresh(demand=row, actor=actor)
+    _recheck_inspections(unit=row.org_unit, keys={inspection_before, _inspection_key(row)},
+                         exclude=row.pk, actor=actor)  # fmt: skip
     demand.refresh_from_db()
-    revision = BurdenRevision.objects.create(
-        demand=demand, estimate_kind=estimate_kind, hours_before=hours_before,
-        hours_after=demand.burden_hours, reason=reason.strip(),
-        revised_by=actor if hasattr(actor, "pk") else None,
-    )  # fmt: skip
-    audit_record(actor=actor, action="burden.demand.revise", target=demand,
-                 org_path=demand.org_unit.path, before=before, after=snapshot(demand))  # fmt: skip
     return revision
+
+
+def demand_delete_refusal(*, demand: Demand) -> str:
+    """Why a demand must not be deleted, or "" when it may.
+
+    Its rule findings and estimate history are derived from it and go with it (the audit entry
+    keeps them). Uploaded originals and findings other features added (基层反映, 村级事项准入)
+    are records in their own right that a cascade would silently destroy.
+    """
+    documents = demand.documents.count()
+    others = demand.findings.exclude(origin=FindingOrigin.RULE).count()
+    held = []
+    if documents:
+        held.append(f"附有{documents}份上传的原文文件（字数和照搬检查的依据）")
+    if others:
+        held.append(f"关联了{others}条基层反映或村级事项准入的问题记录")
+    if not held:
+        return ""
+    return (
+        "不能删除：这一项"
+        + "，".join(held)
+        + "，删除会把它们一起删掉。如果是登记内容有误，请点“修改”更正。"
+    )
 
 
 @transaction.atomic
 def demand_delete(*, demand: Demand, actor: Any) -> None:
-    before = snapshot(demand)
-    path = demand.org_unit.path
-    audit_record(actor=actor, action="burden.demand.delete", target=demand, org_path=path,
+    """Remove a demand entered by mistake, with its rule findings and estimate history."""
+    row = Demand.objects.select_for_update().get(pk=demand.pk)
+    refusal = demand_delete_refusal(demand=row)
+    if refusal:
+        raise Conflict(refusal)
+    before = snapshot(row)
+    before["findings"] = sorted(row.findings.values_list("rule_code", flat=True))
+    before["revisions"] = [
+        snapshot(r, fields=["estimate_kind", "hours_before", "hours_after", "reason"])
+        for r in row.revisions.order_by("pk")
+    ]
+    unit, inspection = row.org_unit, _inspection_key(row)
+    audit_record(actor=actor, action="burden.demand.delete", target=row, org_path=unit.path,
                  before=before)  # fmt: skip
-    demand.delete()
+    pk = row.pk
+    row.delete()
+    _recheck_inspections(unit=unit, keys={inspection}, exclude=pk, actor=actor)
 
 
 @transaction.atomic

@@ -6,9 +6,12 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.views.decorators.http import require_GET, require_http_methods
 
 from qingzhuang.burden import exports, selectors, services
 from qingzhuang.burden.csv_io import CsvError, parse_demands_csv, parse_demands_xlsx
@@ -16,14 +19,14 @@ from qingzhuang.burden.forms import (
     KIND_FIELDS,
     AdmissionForm,
     DecisionForm,
+    DemandEditForm,
     DemandForm,
     DocumentForm,
     ImportForm,
-    ReviseForm,
     RuleForm,
 )
 from qingzhuang.burden.held_data import savings_hours
-from qingzhuang.burden.models import DemandKind, Rule
+from qingzhuang.burden.models import Demand, DemandKind, Rule
 from qingzhuang.core.errors import ApplicationError, InvalidInput
 from qingzhuang.org.models import Department, OrgUnit
 from qingzhuang.org.roles import can, require
@@ -108,41 +111,99 @@ def demand_new(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def demand_detail(request: HttpRequest, pk: int) -> HttpResponse:
     scope = scope_for(request.user)
     demand = selectors.demand_get(scope=scope, pk=pk)
-    revise = ReviseForm(request.POST or None)
-    if request.method == "POST":
-        require(request.user, "burden.manage")
-        if "delete" in request.POST:
-            services.demand_delete(demand=demand, actor=request.user)
-            messages.success(request, "已删除。")
-            return redirect("burden:ledger")
-        if revise.is_valid():
-            c = revise.cleaned_data
-            try:
-                services.demand_revise(
-                    demand=demand, estimate_kind=c["estimate_kind"], reason=c["reason"],
-                    actor=request.user, respondents=c["respondents"],
-                    frequency_per_year=c["frequency_per_year"],
-                    hours_per_response=c["hours_per_response"], preparation_hours=c["preparation_hours"],
-                )  # fmt: skip
-            except ApplicationError as exc:
-                revise.add_error(None, exc.message)
-            else:
-                messages.success(request, "已调整负担估算。")
-                return redirect("burden:demand", pk=pk)
     return render(
         request,
         "burden/demand_detail.html",
         {
             "d": demand,
-            "revise": revise,
-            "revisions": demand.revisions.all(),
+            "revisions": demand.revisions.select_related("revised_by"),
             "documents": demand.documents.all(),
             "upload": DocumentForm(initial={"demand": demand.pk}),
             "manage": can(request.user, "burden.manage"),
+            "audit": can(request.user, "audit.view"),
         },
+    )
+
+
+def _demand_to_manage(request: HttpRequest, pk: int) -> Demand:
+    """The demand if it is in the user's scope (else 404) and the user may manage the ledger."""
+    demand = selectors.demand_get(scope=scope_for(request.user), pk=pk)
+    require(request.user, "burden.manage")
+    return demand
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def demand_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    demand = _demand_to_manage(request, pk)
+    kind = request.POST.get("kind") or request.GET.get("kind") or demand.kind
+    if kind not in DemandKind.values:
+        kind = demand.kind
+    form = DemandEditForm(request.POST or None, initial=DemandEditForm.initial_for(demand))
+    shown = DemandEditForm.shown_fields(kind)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        changes = {k: data[k] for k in shown if k in services.DEMAND_EDITABLE}
+        changes["kind"] = kind
+        try:
+            with transaction.atomic():  # a new department is kept only if the edit is saved
+                if data["issuer_new"].strip():
+                    changes["issuer"] = department_get_or_create(
+                        name=data["issuer_new"].strip(), actor=request.user
+                    )
+                services.demand_revise(
+                    demand=demand, actor=request.user, estimate_kind=data["estimate_kind"],
+                    reason=data["reason"], **changes,
+                )  # fmt: skip
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            found = demand.findings.count()
+            messages.success(
+                request, gettext("已保存并重新检查，发现 %(n)d 个问题。") % {"n": found}
+            )
+            return redirect("burden:demand", pk=demand.pk)
+    return render(
+        request,
+        "burden/demand_edit.html",
+        {
+            "d": demand,
+            "form": form,
+            "kind": kind,
+            "kind_label": DemandKind(kind).label,
+            "kinds": DemandKind.choices,
+            "shown": shown,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def demand_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    demand = _demand_to_manage(request, pk)
+    status = 200
+    if request.method == "POST":
+        try:
+            services.demand_delete(demand=demand, actor=request.user)
+        except ApplicationError as exc:
+            status = exc.http_status
+        else:
+            messages.success(request, gettext("已删除“%(title)s”。") % {"title": demand.title})
+            return redirect("burden:ledger")
+    return render(
+        request,
+        "burden/demand_delete.html",
+        {
+            "d": demand,
+            "refusal": services.demand_delete_refusal(demand=demand),
+            "findings": len(demand.findings.all()),
+            "revisions": demand.revisions.count(),
+        },
+        status=status,
     )
 
 

@@ -66,9 +66,7 @@ def test_evaluator_reads_but_cannot_write(client: Client, org_tree: dict[str, An
         reverse("burden:demand_new"), {"kind": "meeting", "title": "x", "received": "2026-04-01"}
     )
     assert resp.status_code == 403
-    assert (
-        client.post(reverse("burden:demand", args=[demand.pk]), {"delete": "1"}).status_code == 403
-    )
+    assert client.post(reverse("burden:demand_delete", args=[demand.pk])).status_code == 403
     assert Demand.objects.count() == 1
     assert client.post(reverse("burden:rules")).status_code == 403
 
