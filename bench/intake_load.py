@@ -1,7 +1,14 @@
-"""Public intake under load: 50 concurrent clients against `qz serve` (waitress) on a temp SQLite DB.
+"""Public intake under load: 50 concurrent clients against `qz serve` on a temp SQLite DB.
 
     .venv/bin/python bench/intake_load.py [--clients 50] [--seconds 20] [--retry-share 0.05]
-                                          [--workers 2] [--no-model] [--port 8171]
+                                          [--workers 2] [--rate R] [--no-model] [--port 8171]
+
+Two modes. Closed loop (default): each of the 50 clients sends its next request as soon as the
+last is answered, so the server runs flat out; this measures the most it can take, and latency
+there is mostly queueing (Little's law: mean latency = clients / throughput). Fixed rate
+(`--rate 250`): the 50 clients together offer R req/s on a schedule and latency counts from each
+request's scheduled send time; this answers "does it sustain R req/s with p99 < 300 ms". The
+load generator is one asyncio event loop (not 50 threads), so it takes little of the 2 cores.
 
 It creates a fresh data dir (QZ_DATA_DIR=tmp), imports a small org tree, optionally trains the
 category model from ../shared/data/requests/messages_train.csv (so intake classifies as in
@@ -21,6 +28,7 @@ from 127.0.0.1, so with the limiter on nearly every request would get HTTP 429.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import http.client
 import json
 import os
@@ -31,7 +39,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from pathlib import Path
@@ -113,10 +120,18 @@ def wait_up(port: int, timeout: float = 60) -> None:
     raise SystemExit("server did not start")
 
 
-class Client(threading.Thread):
-    def __init__(self, port: int, stop_at: float, retry_share: float, seed: int) -> None:
-        super().__init__(daemon=True)
+class Client:
+    """One keep-alive connection driven by asyncio: the whole load generator is one event loop,
+    so the client costs little CPU and a reply is timed when it arrives, not when a thread gets
+    the GIL back. Closed loop (send, wait, send) unless `interval` is set: then requests are
+    sent on a fixed schedule and latency counts from the scheduled send time, so a stalled
+    server cannot hide its backlog (no coordinated omission)."""
+
+    def __init__(
+        self, port: int, stop_at: float, retry_share: float, seed: int, interval: float = 0.0
+    ) -> None:
         self.port, self.stop_at, self.retry_share = port, stop_at, retry_share
+        self.interval = interval
         self.rng = random.Random(seed)
         self.latencies: list[float] = []
         self.done_at: list[float] = []
@@ -124,53 +139,98 @@ class Client(threading.Thread):
         self.retries = 0
         self.errors: dict[str, int] = {}
 
-    def run(self) -> None:
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+    def _error(self, key: str) -> None:
+        self.errors[key] = self.errors.get(key, 0) + 1
+
+    def _request(self, sent: list[str]) -> tuple[bytes, str, bool]:
+        retry = bool(sent) and self.rng.random() < self.retry_share
+        cid = self.rng.choice(sent) if retry else uuid.uuid4().hex
+        body = json.dumps(
+            {
+                "village_code": f"4299011012{self.rng.randint(1, 12):02d}",
+                "request_type": self.rng.choice(["help", "complaint", "consult"]),
+                "text": self.rng.choice(TEXTS) + f"（{cid[:6]}）",
+                "phone": f"13{self.rng.randint(100000000, 999999999)}",
+                "client_id": cid,
+            },
+            ensure_ascii=False,
+        ).encode()
+        head = (
+            "POST /api/service_requests/intake HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+        ).encode()
+        return head + body, cid, retry
+
+    @staticmethod
+    async def _response(reader: asyncio.StreamReader) -> tuple[int, bytes, bool]:
+        status = int((await reader.readline()).split()[1])
+        length, chunked, close = 0, False, False
+        while (line := await reader.readline()) not in (b"\r\n", b""):
+            name, _, value = line.decode("latin-1").partition(":")
+            name, value = name.strip().lower(), value.strip().lower()
+            if name == "content-length":
+                length = int(value)
+            elif name == "transfer-encoding" and "chunked" in value:
+                chunked = True
+            elif name == "connection" and value == "close":
+                close = True
+        if not chunked:
+            return status, await reader.readexactly(length), close
+        data = b""
+        while size := int((await reader.readline()).strip(), 16):
+            data += await reader.readexactly(size + 2)
+            data = data[:-2]
+        await reader.readline()
+        return status, data, close
+
+    async def run(self) -> None:
+        conn: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
         sent: list[str] = []
+        next_at = time.perf_counter() + self.rng.random() * self.interval
         while time.time() < self.stop_at:
-            retry = bool(sent) and self.rng.random() < self.retry_share
-            cid = self.rng.choice(sent) if retry else uuid.uuid4().hex
-            body = json.dumps(
-                {
-                    "village_code": f"4299011012{self.rng.randint(1, 12):02d}",
-                    "request_type": self.rng.choice(["help", "complaint", "consult"]),
-                    "text": self.rng.choice(TEXTS) + f"（{cid[:6]}）",
-                    "phone": f"13{self.rng.randint(100000000, 999999999)}",
-                    "client_id": cid,
-                },
-                ensure_ascii=False,
-            ).encode()
-            t0 = time.perf_counter()
+            if self.interval:
+                delay = next_at - time.perf_counter()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+                t0 = next_at  # latency from the scheduled send time
+                next_at += self.interval
+            else:
+                t0 = time.perf_counter()
+            payload, cid, retry = self._request(sent)
             try:
-                conn.request(
-                    "POST",
-                    "/api/service_requests/intake",
-                    body,
-                    {"Content-Type": "application/json"},
-                )
-                resp = conn.getresponse()
-                data = resp.read()
-            except (OSError, http.client.HTTPException) as exc:
-                self.errors[type(exc).__name__] = self.errors.get(type(exc).__name__, 0) + 1
-                conn.close()
-                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+                if conn is None:
+                    conn = await asyncio.open_connection("127.0.0.1", self.port)
+                reader, writer = conn
+                writer.write(payload)
+                status, data, close = await asyncio.wait_for(self._response(reader), 30)
+            except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError) as exc:
+                self._error(type(exc).__name__)
+                if conn is not None:
+                    conn[1].close()
+                conn = None
                 continue
             self.latencies.append(time.perf_counter() - t0)
             self.done_at.append(time.time())
-            if resp.status in (200, 201):
+            if close:
+                conn[1].close()
+                conn = None
+            if status in (200, 201):
                 code = json.loads(data)["tracking_code"]
                 if retry:
                     self.retries += 1
                     if self.acked.get(cid) != code:
-                        self.errors["retry_got_other_code"] = (
-                            self.errors.get("retry_got_other_code", 0) + 1
-                        )
+                        self._error("retry_got_other_code")
                 else:
                     self.acked[cid] = code
                     sent.append(cid)
             else:
-                key = f"http_{resp.status}"
-                self.errors[key] = self.errors.get(key, 0) + 1
+                self._error(f"http_{status}")
+        if conn is not None:
+            conn[1].close()
+
+
+async def drive(clients: list[Client]) -> None:
+    await asyncio.gather(*(c.run() for c in clients))
 
 
 def main() -> None:
@@ -178,6 +238,13 @@ def main() -> None:
     ap.add_argument("--clients", type=int, default=50)
     ap.add_argument("--seconds", type=float, default=20)
     ap.add_argument("--retry-share", type=float, default=0.05)
+    ap.add_argument(
+        "--rate",
+        type=float,
+        default=0.0,
+        help="offered load in req/s spread over the clients on a fixed schedule (latency from "
+        "the scheduled time); default 0 = closed loop, every client sends as fast as answered",
+    )
     ap.add_argument("--port", type=int, default=8171)
     ap.add_argument(
         "--threads", type=int, default=3, help="threads per server process (qz serve's default)"
@@ -248,15 +315,16 @@ def main() -> None:
     try:
         wait_up(args.port)
         warm = Client(args.port, time.time() + 2, 0, 0)
-        warm.run()  # warm-up: imports, model load, first connections (not counted)
+        asyncio.run(drive([warm]))  # warm-up: imports, model load, first connections (not counted)
         cpu0 = cpu_seconds(server.pid)
         stop_at = time.time() + args.seconds
-        clients = [Client(args.port, stop_at, args.retry_share, i + 1) for i in range(args.clients)]
+        interval = args.clients / args.rate if args.rate else 0.0
+        clients = [
+            Client(args.port, stop_at, args.retry_share, i + 1, interval)
+            for i in range(args.clients)
+        ]
         t0 = time.time()
-        for c in clients:
-            c.start()
-        for c in clients:
-            c.join()
+        asyncio.run(drive(clients))
         elapsed = time.time() - t0
         server_cpu = cpu_seconds(server.pid) - cpu0
     finally:
@@ -289,7 +357,8 @@ def main() -> None:
     mode = "WITHOUT evaluation signals (diagnostic)" if args.without_eval_signals else "qz serve"
     print(
         f"intake load: {mode}, {args.clients} clients, {args.seconds:.0f}s, "
-        f"workers={args.workers} × threads={args.threads}, model: {model_note}"
+        f"workers={args.workers} × threads={args.threads}, "
+        f"{f'offered {args.rate:.0f} req/s' if args.rate else 'closed loop'}, model: {model_note}"
     )
     print(f"  machine load average before run: {LOAD_BEFORE}")
     in_window = sum(1 for c in clients for x in c.done_at if x <= stop_at)
