@@ -1,7 +1,9 @@
 """Produce the shipped sentiment weights in qingzhuang/textclass/models/ (reproducible).
 
 Trains on the *train* splits only (waimai_10k + ChnSentiCorp_htl_all); never on *_test. The file
-order fixes the domain ids the experts and gate are trained on: 0 = waimai, 1 = hotel.
+order fixes the domain ids the experts and gate are trained on: 0 = waimai, 1 = hotel. Every
+choice in the recipe (features, C, shared-head weights, the hotel NB-SVM) comes from the 5-fold CV
+table of bench/sentiment_cv.py, also on the train splits only.
 
     .venv/bin/python bench/train_sentiment_model.py [--data ../shared/data] [--out DIR]
 """
@@ -14,7 +16,7 @@ import hashlib
 import time
 from pathlib import Path
 
-from qingzhuang.textclass.sentiment import MODEL_DIR, fit_sentiment_model
+from qingzhuang.textclass.sentiment import MODEL_DIR, MODEL_NAME, fit_sentiment_model
 
 ROOT = Path(__file__).resolve().parents[1]
 TRAIN_FILES = ("waimai_10k_train.csv", "ChnSentiCorp_htl_all_train.csv")
@@ -46,6 +48,10 @@ def main() -> None:
         f"trained in {time.perf_counter() - start:.1f}s; "
         f"{len(model.char_vocab)} char + {len(model.word_vocab)} word features"
     )
+    for old in args.out.glob("sentiment_v*"):
+        if not old.name.startswith(MODEL_NAME + "."):
+            old.unlink()  # a previous format's files; the loader reads only MODEL_NAME
+            print(f"removed {old}")
     for path in model.save(args.out):
         digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
         print(f"wrote {path} ({path.stat().st_size / 1024:.0f} KiB, sha256 {digest})")

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from qingzhuang.burden.rules_engine import KINDS, DemandInput
+from qingzhuang.core.textcodec import UndecodableText, decode_bytes
 
 COLUMNS = (
     "kind",
@@ -103,13 +104,14 @@ def parse_row(rec: dict[str, str], row: int) -> DemandInput:
 
 
 def parse_demands_csv(data: bytes) -> list[CsvRow]:
-    """Parse the whole file or raise CsvError; blank lines are skipped."""
+    """Parse the whole file or raise CsvError; blank lines are skipped.
+
+    UTF-8 (with or without BOM) and GBK/GB18030 are read, as WPS/Excel save them.
+    """
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise CsvError(
-            "文件不是 UTF-8 编码：请在 WPS/Excel 中另存为“CSV UTF-8”后再上传。"
-        ) from None
+        text, _encoding = decode_bytes(data)
+    except UndecodableText as exc:
+        raise CsvError(exc.message) from exc
     reader = csv.DictReader(io.StringIO(text))
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     if not header:

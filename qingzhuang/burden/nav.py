@@ -4,6 +4,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from qingzhuang.core.nav import NavItem
 from qingzhuang.org.roles import can
@@ -19,8 +20,8 @@ def home_card(request: HttpRequest) -> dict[str, Any] | None:
     if not can(request.user, "burden.view"):
         return None
     return {
-        "title": "基层负担台账",
-        "text": "登记上级下达的报表、文件、会议、督查检查和APP要求，按减负规定自动检查。",
+        "title": gettext("基层负担台账"),
+        "text": gettext("登记上级下达的报表、文件、会议、督查检查和APP要求，按减负规定自动检查。"),
         "url": reverse("burden:ledger"),
         "order": 300,
     }

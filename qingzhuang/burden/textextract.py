@@ -14,6 +14,8 @@ import struct
 import subprocess
 from pathlib import Path
 
+from qingzhuang.core.textcodec import UndecodableText, decode_bytes
+
 MAX_BYTES = 30 * 1024 * 1024
 FORMATS = ("docx", "doc", "pdf", "txt")
 
@@ -49,12 +51,10 @@ def extract_text(name: str, data: bytes) -> str:
 
 
 def _txt(data: bytes) -> str:
-    for enc in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(enc)
-        except UnicodeDecodeError:
-            continue
-    raise ExtractError("文本文件编码无法识别，请另存为 UTF-8 后再上传。")
+    try:
+        return decode_bytes(data)[0]
+    except UndecodableText as exc:
+        raise ExtractError(exc.message) from exc
 
 
 def _docx(data: bytes) -> str:

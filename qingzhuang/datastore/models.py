@@ -194,6 +194,10 @@ class ValidationRule(models.Model):
             models.CheckConstraint(
                 condition=Q(kind__in=[c.value for c in RuleKind]), name="validationrule_kind_valid"
             ),
+            # Messages name the rule, so two rules of one element must not share a name.
+            models.UniqueConstraint(
+                fields=["element", "name"], name="validationrule_unique_name_per_element"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -8,7 +8,14 @@ from typing import Any
 from django.db.models import Count, QuerySet, Sum
 
 from qingzhuang.core.errors import NotFound
-from qingzhuang.datastore.models import DataElement, DataValue, FillEvent
+from qingzhuang.datastore.models import (
+    CategoryOption,
+    DataElement,
+    DataValue,
+    FieldMapping,
+    FillEvent,
+    ValidationRule,
+)
 from qingzhuang.datastore.periods import Period
 from qingzhuang.org.models import OrgUnit
 from qingzhuang.org.scope import Scope
@@ -26,6 +33,120 @@ def element_get(*, code: str) -> DataElement:
         return DataElement.objects.get(code=code)
     except DataElement.DoesNotExist as exc:
         raise NotFound(f"找不到数据元 {code}") from exc
+
+
+def element_detail(*, pk: int) -> DataElement:
+    try:
+        return DataElement.objects.select_related("owner").get(pk=pk)
+    except DataElement.DoesNotExist as exc:
+        raise NotFound("找不到这个数据元，可能已被删除。请回到数据元列表重新选择。") from exc
+
+
+def element_fields(*, element: DataElement) -> QuerySet[FieldMapping]:
+    """The form fields filled from this element (template, sheet, cell, breakdown, factor)."""
+    return (
+        FieldMapping.objects.filter(element=element)
+        .select_related("field__template__issuer", "field__sheet", "category_option")
+        .order_by(
+            "field__template__title",
+            "field__template_id",
+            "field__sheet__position",
+            "field__position",
+        )
+    )
+
+
+def element_usage(*, element: DataElement) -> dict[str, Any]:
+    """How much the store holds under this element, as counts only (no unit's numbers).
+
+    Whole-store counts on purpose: whether a unit change or a deletion is safe depends on every
+    stored number, not only on those the viewer may read.
+    """
+    values = DataValue.objects.filter(element=element)
+    periods = sorted(set(values.order_by().values_list("period", flat=True).distinct()[:200]))
+    by_option = dict(
+        values.filter(category_option__isnull=False)
+        .order_by()
+        .values_list("category_option_id")
+        .annotate(n=Count("id"))
+        .values_list("category_option_id", "n")
+    )
+    return {
+        "values": values.count(),
+        "units": values.order_by().values("org_unit_id").distinct().count(),
+        "periods": periods,
+        "fields": FieldMapping.objects.filter(element=element).count(),
+        "by_option": by_option,
+    }
+
+
+def rule_get(*, pk: int) -> ValidationRule:
+    try:
+        return ValidationRule.objects.select_related("element").get(pk=pk)
+    except ValidationRule.DoesNotExist as exc:
+        raise NotFound("找不到这条规则，可能已被删除。请回到数据元页面重新选择。") from exc
+
+
+def describe_rules(rules: list[ValidationRule]) -> list[dict[str, Any]]:
+    """Each rule with the elements it names and what it means in plain Chinese."""
+    from qingzhuang.datastore.rules import rule_describe
+
+    codes = {c for r in rules for c in (r.others or [])}
+    by_code = {e.code: e for e in DataElement.objects.filter(code__in=codes)}
+    out = []
+    for rule in rules:
+        others = [by_code[c] for c in rule.others or [] if c in by_code]
+        out.append(
+            {
+                "rule": rule,
+                "others": others,
+                "missing": [c for c in rule.others or [] if c not in by_code],
+                "text": rule_describe(
+                    kind=rule.kind,
+                    element=rule.element,
+                    others=others,
+                    ratio=rule.ratio,
+                    is_error=rule.is_error,
+                ),
+            }
+        )
+    return out
+
+
+def element_rules(*, element: DataElement) -> dict[str, list[dict[str, Any]]]:
+    """Rules of this element, and rules of other elements that name it (a total's parts)."""
+    own = list(element.rules.select_related("element").order_by("-active", "pk"))
+    # JSON containment is not portable to SQLite; rules are few, so filter here.
+    naming = [
+        r
+        for r in ValidationRule.objects.exclude(element=element).select_related("element")
+        if element.code in (r.others or [])
+    ]
+    return {"own": describe_rules(own), "naming": describe_rules(naming)}
+
+
+def category_options_list() -> list[CategoryOption]:
+    """Every breakdown with how many elements use it and how many numbers are stored by it."""
+    options: list[CategoryOption] = list(
+        CategoryOption.objects.annotate(element_count=Count("dataelement"))
+    )
+    counts = dict(
+        DataValue.objects.filter(category_option__isnull=False)
+        .order_by()
+        .values_list("category_option_id")
+        .annotate(n=Count("id"))
+        .values_list("category_option_id", "n")
+    )
+    for option in options:
+        option.value_count = counts.get(option.pk, 0)  # type: ignore[attr-defined]
+    return options
+
+
+def category_option_get(*, pk: int) -> CategoryOption:
+    try:
+        return CategoryOption.objects.get(pk=pk)
+    except CategoryOption.DoesNotExist as exc:
+        raise NotFound("找不到这个分类选项，可能已被删除。") from exc
 
 
 def data_values(

@@ -59,8 +59,17 @@ def unit_factor(element_unit: str, field_unit: str) -> float:
 
 
 def next_element_code() -> str:
-    codes = DataElement.objects.filter(code__regex=r"^DE[0-9]{5}$").aggregate(m=Max("code"))["m"]
-    n = int(codes[2:]) + 1 if codes else 1
+    """DE00001, DE00002, ...; a deleted element's code is never handed out again, because old
+    export files, audit entries and indicator formulas may still name it."""
+    from qingzhuang.audit.models import AuditEntry
+
+    pattern = re.compile(r"^DE[0-9]{5}$")
+    used = DataElement.objects.filter(code__regex=pattern.pattern).aggregate(m=Max("code"))["m"]
+    deleted = AuditEntry.objects.filter(action="datastore.element.delete").values_list(
+        "before__code", flat=True
+    )
+    codes = [c for c in [used, *deleted] if isinstance(c, str) and pattern.match(c)]
+    n = int(max(codes)[2:]) + 1 if codes else 1
     return f"DE{n:05d}"
 
 
@@ -74,9 +83,12 @@ def data_element_create(
     aliases: list[str] | None = None,
     definition: str = "",
     period_type: str = "year",
+    value_type: str = "number",
     owner: Department | None = None,
     additive: bool | None = None,
 ) -> DataElement:
+    """Create an element as automatic flows need it (no duplicate-name check: concept
+    acceptance may rightly make two "男" elements); people use ``element_create``."""
     name = (name or "").strip()
     if not name:
         raise InvalidInput("数据元名称不能为空")
@@ -90,6 +102,7 @@ def data_element_create(
         aliases=sorted(set(aliases or []) - {name}),
         definition=definition,
         period_type=period_type,
+        value_type=value_type,
         owner=owner,
         additive=guess_additive(name, unit) if additive is None else additive,
     )
@@ -516,52 +529,56 @@ def data_value_set(
     return SetResult(dv, status, old, warnings)
 
 
-@transaction.atomic
-def validation_rule_create(
-    *,
-    name: str,
-    kind: str,
-    element: DataElement,
-    others: list[str],
-    actor: Any,
-    is_error: bool = True,
-    ratio: float = OUTLIER_RATIO,
-) -> ValidationRule:
-    if kind not in RuleKind.values:
-        raise InvalidInput("规则类型无效")
-    missing = set(others) - set(
-        DataElement.objects.filter(code__in=others).values_list("code", flat=True)
-    )
-    if missing:
-        raise InvalidInput(f"找不到数据元：{'、'.join(sorted(missing))}")
-    rule, _ = ValidationRule.objects.update_or_create(
-        name=name,
-        element=element,
-        defaults={"kind": kind, "others": list(others), "is_error": is_error, "ratio": ratio},
-    )
-    audit_record(actor=actor, action="datastore.rule.set", target=rule, after=snapshot(rule))
-    return rule
-
-
+from qingzhuang.datastore.catalogue import (  # noqa: E402
+    category_option_create,
+    category_option_delete,
+    category_option_update,
+    element_create,
+    element_delete,
+    element_delete_blockers,
+    element_option_attach,
+    element_option_detach,
+    element_update,
+)
 from qingzhuang.datastore.exchange import store_export, store_import  # noqa: E402
 from qingzhuang.datastore.filling import FillResult, fill_template, forms_export_due  # noqa: E402
 from qingzhuang.datastore.harvesting import HarvestResult, harvest_file  # noqa: E402
+from qingzhuang.datastore.rules import (  # noqa: E402
+    rule_describe,
+    validation_rule_check,
+    validation_rule_create,
+    validation_rule_set_active,
+    validation_rule_update,
+)
 
 __all__ = [
     "AcceptResult",
     "FillResult",
     "HarvestResult",
     "SetResult",
+    "category_option_create",
+    "category_option_delete",
+    "category_option_update",
     "check_value",
     "concepts_accept",
     "data_element_create",
     "data_value_set",
+    "element_create",
+    "element_delete",
+    "element_delete_blockers",
+    "element_option_attach",
+    "element_option_detach",
+    "element_update",
     "field_map",
     "fill_template",
     "forms_export_due",
     "harvest_file",
+    "rule_describe",
     "store_export",
     "store_import",
     "template_automap",
+    "validation_rule_check",
     "validation_rule_create",
+    "validation_rule_set_active",
+    "validation_rule_update",
 ]

@@ -16,10 +16,11 @@ from django.views.decorators.http import require_POST
 
 from qingzhuang.core.errors import ApplicationError, InvalidInput, NotFound
 from qingzhuang.datastore import selectors, services
+from qingzhuang.datastore.catalogue import MANAGE
 from qingzhuang.datastore.models import DataElement, FillEvent
 from qingzhuang.datastore.periods import Period, make, parse_period
 from qingzhuang.org.models import OrgUnit
-from qingzhuang.org.roles import require
+from qingzhuang.org.roles import can, require
 from qingzhuang.org.scope import scope_for
 from qingzhuang.org.selectors import org_units, villages
 from qingzhuang.reporting.models import ReportTemplate
@@ -48,7 +49,11 @@ def _unit(request: HttpRequest, code: str, *, village_only: bool = False) -> Org
 @login_required
 def element_list(request: HttpRequest) -> HttpResponse:
     elements = selectors.elements_list(q=request.GET.get("q", ""))
-    return render(request, "datastore/element_list.html", {"elements": elements})
+    return render(
+        request,
+        "datastore/element_list.html",
+        {"elements": elements, "can_manage": can(request.user, MANAGE)},
+    )
 
 
 @login_required

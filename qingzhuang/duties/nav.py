@@ -4,6 +4,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from qingzhuang.core.nav import NavItem
 from qingzhuang.org.roles import can
@@ -32,9 +33,11 @@ def home_card(request: HttpRequest) -> dict[str, Any] | None:
 
     flagged = village_tasks(scope=scope_for(request.user), flagged=True).count()
     return {
-        "title": "村级事项准入",
-        "text": "上级交给村(社区)的事，先核对是否在清单内；负面清单和清单外的事项记入减负台账。",
+        "title": gettext("村级事项准入"),
+        "text": gettext(
+            "上级交给村(社区)的事，先核对是否在清单内；负面清单和清单外的事项记入减负台账。"
+        ),
         "url": reverse("duties:tasks"),
         "order": 450,
-        "figure": f"{flagged} 条被标记",
+        "figure": gettext("%(n)s 条被标记") % {"n": flagged},
     }

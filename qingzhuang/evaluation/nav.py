@@ -4,6 +4,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from qingzhuang.core.nav import NavItem
 from qingzhuang.org.roles import can
@@ -29,8 +30,8 @@ def home_card(request: HttpRequest) -> dict[str, Any] | None:
     if not can(request.user, "evaluation.view"):
         return None
     return {
-        "title": "按结果评价",
-        "text": "看响应率、解决率、满意率和各单位评分，每个分数都能点开看依据。",
+        "title": gettext("按结果评价"),
+        "text": gettext("看响应率、解决率、满意率和各单位评分，每个分数都能点开看依据。"),
         "url": reverse("evaluation:overview"),
         "order": 70,
     }

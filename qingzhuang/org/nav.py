@@ -4,6 +4,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from qingzhuang.core.nav import NavItem
 from qingzhuang.org.roles import can
@@ -15,8 +16,8 @@ def home_card(request: HttpRequest) -> dict[str, Any] | None:
     if not can(request.user, "org.manage"):
         return None
     return {
-        "title": "组织与人员",
-        "text": "管理县、镇、村(社区)、网格和账号，可从 CSV 清单批量导入。",
+        "title": gettext("组织与人员"),
+        "text": gettext("管理县、镇、村(社区)、网格和账号，可从 CSV 清单批量导入。"),
         "url": reverse("org:units"),
         "order": 900,
     }

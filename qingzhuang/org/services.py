@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from qingzhuang.audit.services import audit_record, snapshot
 from qingzhuang.core.errors import InvalidInput
+from qingzhuang.core.textcodec import decode_bytes
 from qingzhuang.org.models import LEVEL_RANK, ApiToken, Department, OrgLevel, OrgUnit, Role, User
 
 LEVEL_ALIASES = {
@@ -124,15 +125,7 @@ class OrgImportResult:
 
 def parse_org_csv(data: bytes) -> list[dict[str, str]]:
     """Decode and validate the rows of a units list (code, name, parent_code, level)."""
-    text = None
-    for encoding in ("utf-8-sig", "gbk"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    if text is None:
-        raise InvalidInput("无法识别文件编码，请另存为 UTF-8 编码的 CSV 文件。")
+    text, _encoding = decode_bytes(data)
     reader = csv.DictReader(io.StringIO(text))
     required = {"code", "name", "parent_code", "level"}
     header = {h.strip() for h in (reader.fieldnames or [])}

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from qingzhuang.core.errors import InvalidInput
+from qingzhuang.core.textcodec import decode_bytes
 from qingzhuang.org.models import OrgUnit
 from qingzhuang.service_requests.models import Channel, RequestType
 
@@ -61,14 +62,7 @@ def read_table(name: str, content: bytes) -> tuple[list[str], list[dict[str, str
         return headers, rows
     if not lower.endswith((".csv", ".txt")):
         raise InvalidInput("只支持 CSV 或 XLSX 文件。")
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = content.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise InvalidInput("无法识别文件编码，请另存为 UTF-8 CSV 或 XLSX。")
+    text, _encoding = decode_bytes(content)
     reader = csv.DictReader(io.StringIO(text))
     headers = [h.strip() for h in reader.fieldnames or []]
     rows = [{(k or "").strip(): (v or "").strip() for k, v in r.items()} for r in reader]

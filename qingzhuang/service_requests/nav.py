@@ -4,6 +4,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from qingzhuang.core.nav import NavItem
 from qingzhuang.org.roles import can
@@ -37,8 +38,9 @@ def home_card(request: HttpRequest) -> dict[str, Any] | None:
 
     counts = inbox_counts(scope=scope_for(request.user))
     return {
-        "title": "接诉即办",
-        "text": f"待办 {counts['open']} 件，其中超时 {counts['overdue']} 件；待回访 {counts['callback']} 件。",
+        "title": gettext("接诉即办"),
+        "text": gettext("待办 %(open)s 件，其中超时 %(overdue)s 件；待回访 %(callback)s 件。")
+        % counts,
         "url": reverse("service_requests:inbox"),
         "order": 400,
         "figure": counts["open"],

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+from qingzhuang.core.textcodec import UndecodableText, decode_bytes
 from qingzhuang.sheets.writer import (
     SKIP_FORMULA,
     SKIP_NOT_FINITE,
@@ -85,33 +86,25 @@ def fill_csv(
 
 
 def read_csv(data: bytes) -> _CsvDoc:
-    """Decode and split a CSV into raw records, detecting encoding, delimiter and newline."""
-    encoding, text = _decode(data)
+    """Decode and split a CSV into raw records, detecting encoding, delimiter and newline.
+
+    A GBK form comes back as "gb18030": it writes GBK's characters as the same bytes and can
+    also hold a filled name outside GBK.
+    """
+    try:
+        text, encoding = decode_bytes(data)
+    except UndecodableText as exc:
+        raise WriteError(exc.message) from exc
     newline_match = re.search(r"\r\n|\n|\r", text)
     newline = newline_match.group(0) if newline_match else "\r\n"
     delimiter = _detect_delimiter(text)
     return _CsvDoc(encoding, delimiter, newline, _split(text, delimiter))
 
 
-def _decode(data: bytes) -> tuple[str, str]:
-    if data.startswith(b"\xef\xbb\xbf"):
-        return "utf-8-sig", data.decode("utf-8-sig")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return "utf-16", data.decode("utf-16")
-    for enc in ("utf-8", "gbk", "gb18030"):
-        try:
-            return enc, data.decode(enc)
-        except UnicodeDecodeError:
-            continue
-    raise WriteError("无法识别CSV文件的文字编码，请另存为UTF-8或GBK编码后再试")
-
-
 def _encode(text: str, encoding: str) -> bytes:
     try:
         return text.encode(encoding)
     except UnicodeEncodeError:
-        if encoding == "gbk":  # a filled name outside GBK: GB18030 is its superset
-            return text.encode("gb18030")
         raise WriteError(f"填入的文字无法用{encoding}编码保存") from None
 
 

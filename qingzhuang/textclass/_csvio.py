@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import codecs
 import contextlib
 import csv
 import os
@@ -11,27 +10,20 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-_SNIFF_BYTES = 1 << 20
+from qingzhuang.core.textcodec import SNIFF_BYTES, UndecodableText, sniff_encoding
 
 
 def detect_encoding(path: str | os.PathLike[str]) -> str:
-    """Guess the encoding from the first megabyte: utf-8 (with or without BOM), else gbk."""
+    """Guess the encoding from the first megabyte: utf-8 (with or without BOM), else gb18030."""
     try:
         with open(path, "rb") as fh:
-            head = fh.read(_SNIFF_BYTES)
+            head = fh.read(SNIFF_BYTES)
     except OSError as exc:
         raise ValueError(f"无法打开输入文件 {path}：{exc.strerror or exc}") from exc
-    if head.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
     try:
-        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
-    except UnicodeDecodeError:
-        try:
-            codecs.getincrementaldecoder("gb18030")().decode(head, final=False)
-        except UnicodeDecodeError as exc:
-            raise ValueError(f"输入文件 {path} 既不是 UTF-8 也不是 GBK 编码") from exc
-        return "gb18030"  # a superset of gbk that also decodes rarer characters
-    return "utf-8"
+        return sniff_encoding(head)
+    except UndecodableText as exc:
+        raise ValueError(f"输入文件 {path}：{exc}") from exc
 
 
 @contextlib.contextmanager

@@ -55,6 +55,26 @@ def test_english_can_be_selected(org_tree: dict[str, Any], client: Client) -> No
     assert "Log out" in body
 
 
+def test_home_cards_are_translated_to_english(org_tree: dict[str, Any], client: Client) -> None:
+    import re
+
+    from django.test import RequestFactory
+    from django.utils import translation
+
+    from qingzhuang.core.home import home_cards
+
+    request = RequestFactory().get("/")
+    request.user = org_tree["admin"]
+    with translation.override("en"):
+        cards = home_cards(request)
+    assert len(cards) >= 4
+    han = re.compile(r"[\u4e00-\u9fff]")
+    untranslated = [
+        str(c[k]) for c in cards for k in ("title", "text", "figure") if han.search(str(c.get(k)))
+    ]
+    assert untranslated == []
+
+
 def test_nav_shows_only_permitted_pages(org_tree: dict[str, Any], client: Client) -> None:
     client.login(username="worker_a", password=org_tree["password"])
     body = client.get("/").content.decode()
