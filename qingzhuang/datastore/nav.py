@@ -5,6 +5,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from qingzhuang.core.nav import NavItem
 
@@ -26,9 +27,9 @@ def home_card(request: HttpRequest) -> dict[str, Any] | None:
         return None
     s = savings_summary(scope=scope_for(request.user), year=timezone.localdate().year)
     return {
-        "title": "一次填报 · 自动填表",
-        "text": f"今年自动填写 {s['auto']} 格、手工 {s['typed']} 格，共 {s['fills']} 次填表",
+        "title": gettext("一次填报 · 自动填表"),
+        "text": gettext("今年自动填写 %(auto)s 格、手工 %(typed)s 格，共 %(fills)s 次填表") % s,
         "url": reverse("datastore:fill"),
         "order": 20,
-        "figure": f"省下约 {s['hours']} 小时",
+        "figure": gettext("省下约 %(hours)s 小时") % s,
     }
