@@ -423,7 +423,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 for r in data["findings"]]  # fmt: skip
     redundant = selectors.top_redundant_items()
     chart = {
-        "months": [f"{m}月" for m in months],
+        "months": [gettext("%(m)s月") % {"m": m} for m in months],
         "issuers": [{"name": r["issuer"], "data": r["months"]} for r in table_issuer],
         "kinds": [{"name": r["kind"], "data": r["months"]} for r in table_kind],
         "findings": [{"name": f["title"], "value": f["count"]} for f in findings],
