@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Count, F
+from django.utils.translation import gettext as _
 
 from qingzhuang.evaluation.aggregates import day_bounds
 from qingzhuang.evaluation.models import CommentSentiment, EvaluationSettings
@@ -76,9 +77,9 @@ def contradictions(*, scope: Scope, period: Period) -> dict[str, Any]:
     for cb in rows:
         p = cb.sentiment.positive
         if cb.satisfaction in ("satisfied", "fairly") and p < NEGATIVE_BELOW:
-            kind = "满意但评论负面"
+            kind = _("满意但评论负面")
         elif cb.satisfaction == "dissatisfied" and p > POSITIVE_ABOVE:
-            kind = "不满意但评论正面"
+            kind = _("不满意但评论正面")
         else:
             continue
         items.append({"callback": cb, "positive": round(p, 3), "kind": kind})
@@ -147,7 +148,11 @@ def reopened_after_solved(*, scope: Scope, period: Period) -> list[dict[str, Any
         .distinct()
     )
     out: list[dict[str, Any]] = [
-        {"order": o, "why": f"回访称已解决，后被重办 {o.reopen_count} 次", "later": None}
+        {
+            "order": o,
+            "why": _("回访称已解决，后被重办 %(n)s 次") % {"n": o.reopen_count},
+            "later": None,
+        }
         for o in orders.filter(reopen_count__gt=0)[:200]
     ]
     candidates = list(
@@ -177,7 +182,8 @@ def reopened_after_solved(*, scope: Scope, period: Period) -> list[dict[str, Any
             out.append(
                 {
                     "order": o,
-                    "why": f"回访称已解决，{REPEAT_WINDOW_DAYS}天内同一居民又报同类问题",
+                    "why": _("回访称已解决，%(days)s天内同一居民又报同类问题")
+                    % {"days": REPEAT_WINDOW_DAYS},
                     "later": later,
                 }
             )

@@ -191,6 +191,124 @@ def _curated(ctx: DemoContext) -> None:
         _shift_history(order, created, rng)
 
 
+def _curated_signals(ctx: DemoContext) -> None:
+    """A few cases the 异常信号 page exists to catch, so a new user sees each signal once.
+
+    石桥村 calls its residents back minutes after closing and always hears 满意; one 满意 comes
+    with a comment saying nothing was done, and one 不满意 is clearly a mis-keyed rating; a
+    cadre's own phone number files and rates five orders in 桃园村; a resident told the callback
+    a leak was 解决 and reported it again a week later. All through the real services; only the
+    timestamps are moved afterwards, as `_curated` does.
+    """
+    if ServiceRequest.objects.filter(idempotency_key__startswith="web:demo-signal:").exists():
+        return
+    rng = random.Random(20261127)  # noqa: S311 - demo data, not security
+    admin = ctx.users["admin"]
+    by_name = {v.name: v for v in ctx.villages}
+    shiqiao = by_name.get("石桥村") or ctx.villages[0]
+    taoyuan = by_name.get("桃园村") or ctx.villages[-1]
+    now = timezone.now()
+    seq = iter(range(1000))
+
+    def case(
+        unit: Any,
+        category: str,
+        *,
+        days_ago: float,
+        phone: str,
+        satisfaction: str = "satisfied",
+        resolved: str = "solved",
+        comment: str = "",
+        callback_minutes: float | None = None,
+        text: str = "",
+    ) -> WorkOrder:
+        created = now - dt.timedelta(days=days_ago)
+        rtype, template = rng.choice(TEMPLATES[category])
+        result = services.request_submit(
+            org_unit=unit,
+            request_type=rtype,
+            text=text or _text(rng, template),
+            channel=Channel.WEB,
+            actor="demo",
+            resident_phone=phone,
+            resident_name=rng.choice(["王", "李", "张", "刘", "陈"]) + "先生",
+            category=category,
+            idempotency_key=f"demo-signal:{next(seq)}",
+            created_at=created,
+        )
+        order = WorkOrder.objects.select_related("org_unit", "request").get(request=result.request)
+        handler = admin if order.org_unit.level == "township" else _handler_for(ctx, unit)
+        order = services.work_order_dispatch(order=order, acting_user=admin)
+        order = services.work_order_accept(order=order, acting_user=handler)
+        order = services.work_order_start(order=order, acting_user=handler)
+        order = services.work_order_resolve(
+            order=order, note=RESOLUTIONS.get(category, "已办理。"), acting_user=handler
+        )
+        services.callback_record_phone(
+            order=order,
+            resolved=resolved,
+            satisfaction=satisfaction,
+            comment=comment,
+            acting_user=admin,
+        )
+        order.refresh_from_db()
+        if order.state == S.CALLBACK:
+            order = services.work_order_close(order=order, acting_user=admin, note="已向群众解释")
+        _shift_history(order, created, rng)
+        order.refresh_from_db()
+        if callback_minutes is not None and order.resolved_at is not None:
+            answered = order.resolved_at + dt.timedelta(minutes=callback_minutes)
+            Callback.objects.filter(order=order).update(created_at=answered, answered_at=answered)
+            order.events.filter(action__in=["callback", "callback_answer", "close"]).update(
+                at=answered
+            )
+            WorkOrder.objects.filter(pk=order.pk).update(closed_at=answered)
+        return order
+
+    # 石桥村: every callback within minutes of closing, every one 满意
+    for i, minutes in enumerate((2, 3, 5, 4)):
+        case(
+            shiqiao,
+            "环境卫生",
+            days_ago=2 + i * 1.5,
+            phone=f"1380000{4100 + i}",
+            callback_minutes=minutes,
+        )
+    # rating and comment contradict each other
+    case(
+        shiqiao,
+        "邻里纠纷",
+        days_ago=3.5,
+        phone="13800004201",
+        comment="根本没人来处理，打电话就让我说满意，问题还在",
+    )
+    case(
+        taoyuan,
+        "社会保障",
+        days_ago=4.5,
+        phone="13800004202",
+        satisfaction="dissatisfied",
+        comment="师傅来得很及时，修得很好，非常感谢",
+    )
+    # one number (a cadre's own phone) files and rates five orders
+    for i, category in enumerate(("环境卫生", "社会保障", "邻里纠纷", "农业农村", "表扬")):
+        case(taoyuan, category, days_ago=1.5 + i * 1.2, phone="13900001234")
+    # told the callback it was solved, reported the same problem again a week later
+    leak = "村东头自来水管破裂漏水好几天了，路面都被泡坏了，请尽快派人维修。"
+    first = case(shiqiao, "供水供电", days_ago=12, phone="13800004301", text=leak)
+    services.request_submit(
+        org_unit=shiqiao,
+        request_type=RequestType.HELP,
+        text="村东头水管上周说修好了，现在又在漏水，路面还是泡着，请再派人来看看。",
+        channel=Channel.PHONE,
+        actor="demo",
+        resident_phone="13800004301",
+        category=first.request.category,
+        idempotency_key=f"demo-signal:{next(seq)}",
+        created_at=now - dt.timedelta(days=4),
+    )
+
+
 def _walk(
     order: WorkOrder, outcome: str, admin: Any, handler: Any, category: str, rng: random.Random
 ) -> None:
@@ -762,6 +880,7 @@ def seed(ctx: DemoContext) -> None:
     with transaction.atomic():
         _duty_rules(ctx)
         _curated(ctx)
+        _curated_signals(ctx)
     ctx.say(
         f"接诉即办：权责清单 {DutyRule.objects.count()} 条，诉求 {ServiceRequest.objects.count()} 件"
     )

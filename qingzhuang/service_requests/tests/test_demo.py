@@ -46,3 +46,34 @@ def test_demo_twice_changes_nothing_and_covers_states(db: Any) -> None:
         WorkOrderEvent.objects.count(),
         Callback.objects.count(),
     )
+
+
+def test_demo_shows_every_gaming_signal(db: Any) -> None:
+    """A new user sees each 异常信号 once: the demo seeds one case of each in the last two weeks."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from qingzhuang.evaluation.gaming import gaming_signals
+    from qingzhuang.evaluation.periods import parse
+    from qingzhuang.org.scope import Scope
+
+    run_demo(out=StringIO())
+    today = timezone.localdate()
+    months = {today.strftime("%Y-%m"), (today - dt.timedelta(days=14)).strftime("%Y-%m")}
+    found = {"contradictions": set(), "fast": set(), "same_phone": set(), "reopened": set()}
+    for month in months:
+        signals = gaming_signals(scope=Scope.all(), period=parse(month))
+        found["contradictions"] |= {
+            (i["callback"].satisfaction, i["kind"]) for i in signals["contradictions"]["items"]
+        }
+        found["fast"] |= {g["unit"].name for g in signals["fast"]}
+        found["same_phone"] |= {g["count"] for g in signals["same_phone"]}
+        found["reopened"] |= {r["later"].text[:6] for r in signals["reopened"] if r["later"]}
+    assert found["contradictions"] == {
+        ("satisfied", "满意但评论负面"),
+        ("dissatisfied", "不满意但评论正面"),
+    }
+    assert found["fast"] == {"石桥村"}
+    assert found["same_phone"] == {5}
+    assert found["reopened"] == {"村东头水管上"}
