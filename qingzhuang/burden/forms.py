@@ -16,6 +16,7 @@ from qingzhuang.burden.models import (
     ReviewStatus,
     Rule,
 )
+from qingzhuang.burden.services import demand_fingerprint
 from qingzhuang.org.models import Department
 
 ESTIMATE = ["respondents", "frequency_per_year", "hours_per_response", "preparation_hours"]
@@ -110,6 +111,9 @@ class DemandEditForm(DemandForm):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+    # What the demand held when the page was opened; a save over a later change is refused.
+    # Kept as posted when the page is shown again, so only reloading the page clears a conflict.
+    fingerprint = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)
 
     @staticmethod
     def shown_fields(kind: str) -> list[str]:
@@ -125,6 +129,7 @@ class DemandEditForm(DemandForm):
                          "duration_minutes", "attendees", "level", "covered_by_document",
                          "approval_code", "demand_text", *ESTIMATE)
         }  # fmt: skip
+        initial["fingerprint"] = demand_fingerprint(demand=demand)
         initial["issuer"] = demand.issuer_id
         initial["template"] = demand.template_id
         initial["specific_task"] = {None: "unknown", True: "true", False: "false"}[

@@ -6,6 +6,7 @@ Every function is keyword-only, atomic and audited; views, API, CLI and demo all
 from __future__ import annotations
 
 import hashlib
+import json
 import tempfile
 from dataclasses import dataclass
 from datetime import date
@@ -18,6 +19,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from qingzhuang.audit.services import audit_record, snapshot
 from qingzhuang.burden import held_data, selectors
@@ -400,6 +402,29 @@ def _recheck_inspections(
         demand_findings_refresh(demand=other, actor=actor)
 
 
+# Marked for the catalogue only: the service raises it in Chinese (CLI, API, audit), and the
+# edit page translates it for the reader.
+STALE_EDIT = gettext_noop("这一项在您打开后已被他人修改，请刷新页面查看最新内容后再改。")
+
+
+def demand_fingerprint(*, demand: Demand) -> str:
+    """A short hash of the demand's correctable values, handed out with the edit page and given
+    back to `demand_revise`, so a save made from a page that is no longer current is refused
+    instead of silently undoing someone else's correction. A hash rather than a version column:
+    it needs no migration and also notices writes that go around `demand_revise` (an upload
+    updating the length); a change undone in between is no conflict, as the page is current."""
+    values: dict[str, str | None] = {}
+    for field in Demand._meta.concrete_fields:
+        if field.name not in DEMAND_EDITABLE:
+            continue
+        value = getattr(demand, field.attname)  # issuer_id, not the issuer: no query
+        if isinstance(value, Decimal):
+            value = value.normalize()  # 2.5 as given and 2.50 as read back are the same value
+        values[field.attname] = None if value is None else str(value)
+    text = json.dumps(values, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
 @transaction.atomic
 def demand_revise(
     *,
@@ -407,6 +432,7 @@ def demand_revise(
     actor: Any,
     estimate_kind: str = EstimateKind.RE_ESTIMATE,
     reason: str = "",
+    expected_fingerprint: str | None = None,
     **changes: Any,
 ) -> BurdenRevision | None:
     """Correct a stored demand (any field of the entry page), then re-estimate and re-check it.
@@ -418,6 +444,9 @@ def demand_revise(
     re-estimate (the first figure was wrong) from a program change (the issuer changed the
     demand); that revision is returned, None when the hours did not move. Nothing is saved
     when any check fails, and the caller's object is refreshed only on success.
+    Given `expected_fingerprint` (what `demand_fingerprint` said when the page was opened),
+    the save is refused with Conflict when the stored demand has changed since; callers that
+    do not give one (CLI, demo, other services) save as before.
     """
     if estimate_kind not in (EstimateKind.RE_ESTIMATE, EstimateKind.PROGRAM_CHANGE):
         raise InvalidInput("请选择“重新估算”或“实际要求变化”。")
@@ -429,6 +458,8 @@ def demand_revise(
         raise InvalidInput("类别无效，请选择报表、文件、会议、督查检查考核或APP要求。")
     # Work on the stored row, so the audit's "before" is what the database held.
     row = Demand.objects.select_for_update().get(pk=demand.pk)
+    if expected_fingerprint is not None and expected_fingerprint != demand_fingerprint(demand=row):
+        raise Conflict(STALE_EDIT)
     before, hours_before = snapshot(row), row.burden_hours
     auto_before, inspection_before = _auto_estimate(row), _inspection_key(row)
     if kind != row.kind:

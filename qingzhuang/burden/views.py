@@ -27,7 +27,7 @@ from qingzhuang.burden.forms import (
 )
 from qingzhuang.burden.held_data import savings_hours
 from qingzhuang.burden.models import Demand, DemandKind, Rule
-from qingzhuang.core.errors import ApplicationError, InvalidInput
+from qingzhuang.core.errors import ApplicationError, Conflict, InvalidInput
 from qingzhuang.org.models import Department, OrgUnit
 from qingzhuang.org.roles import can, require
 from qingzhuang.org.scope import scope_for
@@ -145,6 +145,7 @@ def demand_edit(request: HttpRequest, pk: int) -> HttpResponse:
         kind = demand.kind
     form = DemandEditForm(request.POST or None, initial=DemandEditForm.initial_for(demand))
     shown = DemandEditForm.shown_fields(kind)
+    status, conflict = 200, False
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         changes = {k: data[k] for k in shown if k in services.DEMAND_EDITABLE}
@@ -157,10 +158,15 @@ def demand_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     )
                 services.demand_revise(
                     demand=demand, actor=request.user, estimate_kind=data["estimate_kind"],
-                    reason=data["reason"], **changes,
+                    reason=data["reason"], expected_fingerprint=data["fingerprint"] or None,
+                    **changes,
                 )  # fmt: skip
         except ApplicationError as exc:
-            form.add_error(None, exc.message)
+            # The form stays bound to what was posted: the typed values are kept, and so is
+            # the stale fingerprint, so saving again cannot overwrite the other change.
+            conflict = isinstance(exc, Conflict)
+            form.add_error(None, gettext(exc.message) if conflict else exc.message)
+            status = exc.http_status if conflict else 200
         else:
             found = demand.findings.count()
             messages.success(
@@ -177,7 +183,9 @@ def demand_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "kind_label": DemandKind(kind).label,
             "kinds": DemandKind.choices,
             "shown": shown,
+            "conflict": conflict,
         },
+        status=status,
     )
 
 
