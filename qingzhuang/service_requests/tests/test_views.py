@@ -522,3 +522,26 @@ def test_hotspots_page_groups_near_duplicate_texts_across_villages(
     # worker_b has no requests.dispatch capability: page still scoped, never shows village A
     resp = client.get(reverse("service_requests:hotspots"))
     assert "东村" not in resp.content.decode().split("内容相近的反复诉求")[-1]
+
+
+def test_django_admin_shows_the_duty_list_but_edits_go_through_the_page(
+    admin_client: Client, org_tree: dict[str, Any]
+) -> None:
+    from django.urls import reverse
+
+    from qingzhuang.service_requests.models import DutyRule
+
+    rule = DutyRule.objects.create(category="环境卫生", lead_office="村保洁队")
+    assert (
+        admin_client.get(reverse("admin:service_requests_dutyrule_changelist")).status_code == 200
+    )
+    assert admin_client.get(reverse("admin:service_requests_dutyrule_add")).status_code == 403
+    admin_client.post(
+        reverse("admin:service_requests_dutyrule_change", args=[rule.pk]),
+        {"category": "道路交通", "lead_office": "x", "is_active": "on"},
+    )
+    admin_client.post(
+        reverse("admin:service_requests_dutyrule_delete", args=[rule.pk]), {"post": "yes"}
+    )
+    rule.refresh_from_db()
+    assert rule.category == "环境卫生"
