@@ -30,6 +30,17 @@ def _fresh_cache() -> Any:
     clear()
 
 
+@pytest.fixture(autouse=True)
+def _default_language() -> Any:
+    """Django leaves the last request's language active in the thread: start and end each test
+    in the default language (zh-hans), so an English page test cannot leak into the next test."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def shared_data() -> Path:
     """../shared/data, or a clean skip when this checkout has no shared data beside it."""

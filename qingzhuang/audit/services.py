@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from qingzhuang.audit.models import AuditEntry, AuditHead
 
@@ -123,27 +124,30 @@ class VerifyResult:
 
 
 def audit_verify(*, batch_size: int = 5000) -> VerifyResult:
-    """Walk the chain in id order; report the first entry whose hash or link does not hold."""
+    """Walk the chain in id order; report the first entry whose hash or link does not hold.
+
+    The problem is worded in the active language: it is shown at once (page, CLI), never stored.
+    """
     prev_hash = GENESIS
     checked = 0
     last_id = 0
     qs = AuditEntry.objects.order_by("id")
     for entry in qs.iterator(chunk_size=batch_size):
         if entry.prev_hash != prev_hash:
-            return VerifyResult(
-                False, checked, entry.pk, f"第 {entry.pk} 条记录之前的记录被删除或改动（链接断开）"
-            )
+            problem = gettext("第 %(id)s 条记录之前的记录被删除或改动（链接断开）")
+            return VerifyResult(False, checked, entry.pk, problem % {"id": entry.pk})
         if _entry_hash(entry) != entry.entry_hash:
-            return VerifyResult(False, checked, entry.pk, f"第 {entry.pk} 条记录的内容被改动")
+            problem = gettext("第 %(id)s 条记录的内容被改动")
+            return VerifyResult(False, checked, entry.pk, problem % {"id": entry.pk})
         prev_hash = entry.entry_hash
         last_id = entry.pk
         checked += 1
     head = AuditHead.objects.filter(pk=1).first()
     if head is not None and (head.last_hash != prev_hash or head.count != checked):
-        return VerifyResult(
-            False,
-            checked,
-            head.last_id or last_id,
-            f"链尾记录（第 {head.last_id} 条）缺失或记录数不符：应有 {head.count} 条，实有 {checked} 条",
-        )
+        problem = ngettext(
+            "链尾记录（第 %(last)s 条）缺失或记录数不符：应有 %(expected)s 条，实有 %(found)s 条",
+            "链尾记录（第 %(last)s 条）缺失或记录数不符：应有 %(expected)s 条，实有 %(found)s 条",
+            head.count,
+        ) % {"last": head.last_id, "expected": head.count, "found": checked}
+        return VerifyResult(False, checked, head.last_id or last_id, problem)
     return VerifyResult(True, checked)

@@ -1,9 +1,13 @@
 """The rule checker: a pure function from one demand (plus rule settings) to findings.
 
-No Django import, so `qz burden check` can run on a CSV without storing anything, and tests
+No database access, so `qz burden check` can run on a CSV without storing anything, and tests
 can exercise each rule alone. Facts that need the database (is the form in the approved
 catalogue? how many of its fields are already held?) are looked up by the caller and passed in
 on the `DemandInput` as plain values; the checker never queries.
+
+A finding's `message` is always the Chinese sentence (that is what `Finding` rows store, so
+stored rows do not depend on who triggered the check). `display()` gives the same sentence in
+the active language, for results shown without being stored (the batch check).
 """
 
 from __future__ import annotations
@@ -11,31 +15,41 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
+
+from django.utils import translation
+from django.utils.translation import gettext, gettext_lazy, gettext_noop, ngettext_lazy
 
 from qingzhuang.burden.workdays import calendar_known, workdays_between
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise
+
+# Finding rows store the Chinese sentence whoever ran the check (the msgids are Chinese).
+STORED_LANGUAGE = "zh-hans"
 
 KINDS = ("report", "document", "meeting", "inspection", "app")
 
 # Plain names for the banned app demands, so a finding says what kind of demand it is.
 APP_CATEGORY = {
-    "打卡": "强制打卡",
-    "签到": "强制签到",
-    "接龙": "群内打卡接龙",
-    "排名": "排名通报",
-    "积分": "积分排名",
-    "在线时长": "统计在线时长",
-    "学习时长": "以学习时长考评",
-    "截图": "截图留证",
-    "拍照": "拍照留痕",
-    "照片": "上传工作照片",
-    "视频": "上传视频",
-    "轨迹": "上传轨迹",
-    "留痕": "过度留痕",
-    "点赞": "以点赞量考评",
-    "转发量": "以转发量考评",
-    "投票数": "以投票数考评",
-    "定期登录": "强制定期登录",
-    "安装使用率": "考核安装使用率",
+    "打卡": gettext_noop("强制打卡"),
+    "签到": gettext_noop("强制签到"),
+    "接龙": gettext_noop("群内打卡接龙"),
+    "排名": gettext_noop("排名通报"),
+    "积分": gettext_noop("积分排名"),
+    "在线时长": gettext_noop("统计在线时长"),
+    "学习时长": gettext_noop("以学习时长考评"),
+    "截图": gettext_noop("截图留证"),
+    "拍照": gettext_noop("拍照留痕"),
+    "照片": gettext_noop("上传工作照片"),
+    "视频": gettext_noop("上传视频"),
+    "轨迹": gettext_noop("上传轨迹"),
+    "留痕": gettext_noop("过度留痕"),
+    "点赞": gettext_noop("以点赞量考评"),
+    "转发量": gettext_noop("以转发量考评"),
+    "投票数": gettext_noop("以投票数考评"),
+    "定期登录": gettext_noop("强制定期登录"),
+    "安装使用率": gettext_noop("考核安装使用率"),
 }
 
 
@@ -80,13 +94,54 @@ class DemandInput:
 
 
 @dataclass(frozen=True)
+class Words:
+    """A list inside a finding: joined with 、 in Chinese, with the locale's separator when shown.
+
+    `translate` is for words from the code (APP_CATEGORY); names typed by people stay as typed.
+    """
+
+    items: tuple[str, ...]
+    translate: bool = False
+
+    def __str__(self) -> str:
+        return "、".join(self.items)
+
+    def display(self) -> str:
+        # Translators: separator between items of a list inside a sentence.
+        sep = gettext("、")
+        return sep.join(gettext(w) if self.translate else w for w in self.items)
+
+
+Param = str | int | Words
+
+
+@dataclass(frozen=True)
 class FindingOut:
     rule: str
-    message: str
+    message: str  # the Chinese sentence, as stored on Finding rows
     source: str
+    # How `message` was made (a lazy msgid and its values), to show it in another language.
+    template: _StrPromise | None = field(default=None, compare=False, hash=False)
+    params: Mapping[str, Param] = field(default_factory=dict, compare=False, hash=False)
+
+    def display(self) -> str:
+        """The message in the active language (Chinese unless the user chose another)."""
+        if self.template is None:
+            return self.message
+        shown = {k: v.display() if isinstance(v, Words) else v for k, v in self.params.items()}
+        return str(self.template % shown)
 
     def as_dict(self) -> dict[str, str]:
-        return {"rule": self.rule, "message": self.message, "source": self.source}
+        """For results shown at once and not stored (the batch check), so in the active language."""
+        return {"rule": self.rule, "message": self.display(), "source": self.source}
+
+
+def _finding(r: RuleSetting, template: _StrPromise, **params: Param) -> FindingOut:
+    """A finding from a lazy msgid: `message` in Chinese for storage, `display()` for showing."""
+    chinese = {k: str(v) if isinstance(v, Words) else v for k, v in params.items()}
+    with translation.override(STORED_LANGUAGE):
+        message = str(template % chinese)
+    return FindingOut(r.code, message, r.citation, template, params)
 
 
 def split_words(text: str) -> tuple[str, ...]:
@@ -108,12 +163,27 @@ def _deadline(d: DemandInput, r: RuleSetting) -> FindingOut | None:
     days = workdays_between(d.received, d.deadline)
     if days >= r.threshold:
         return None
-    note = "" if calendar_known(d.deadline) else "（该年度放假安排未公布，按周一至周五计算）"
-    return FindingOut(
-        r.code,
-        f"从{d.received:%Y-%m-%d}收到到{d.deadline:%Y-%m-%d}截止只有{days}个工作日，"
-        f"少于{r.threshold}个工作日{note}。",
-        r.citation,
+    if calendar_known(d.deadline):
+        template = ngettext_lazy(
+            "从%(received)s收到到%(deadline)s截止只有%(days)s个工作日，少于%(limit)s个工作日。",
+            "从%(received)s收到到%(deadline)s截止只有%(days)s个工作日，少于%(limit)s个工作日。",
+            "days",
+        )
+    else:
+        template = ngettext_lazy(
+            "从%(received)s收到到%(deadline)s截止只有%(days)s个工作日，少于%(limit)s个工作日"
+            "（该年度放假安排未公布，按周一至周五计算）。",
+            "从%(received)s收到到%(deadline)s截止只有%(days)s个工作日，少于%(limit)s个工作日"
+            "（该年度放假安排未公布，按周一至周五计算）。",
+            "days",
+        )
+    return _finding(
+        r,
+        template,
+        received=f"{d.received:%Y-%m-%d}",
+        deadline=f"{d.deadline:%Y-%m-%d}",
+        days=days,
+        limit=r.threshold,
     )
 
 
@@ -124,38 +194,41 @@ def _doc_length(d: DemandInput, r: RuleSetting) -> FindingOut | None:
     limit = r.threshold_alt if specific and r.threshold_alt is not None else r.threshold
     if d.chars <= limit:
         return None
-    what = "部署专项工作或具体任务的文件" if specific else "文件"
-    return FindingOut(r.code, f"{what}共{d.chars}字，超过{limit}字的上限。", r.citation)
+    template = (
+        gettext_lazy("部署专项工作或具体任务的文件共%(chars)s字，超过%(limit)s字的上限。")
+        if specific
+        else gettext_lazy("文件共%(chars)s字，超过%(limit)s字的上限。")
+    )
+    return _finding(r, template, chars=d.chars, limit=limit)
 
 
 def _doc_followup(d: DemandInput, r: RuleSetting) -> FindingOut | None:
     if not d.asks_followup:
         return None
-    return FindingOut(
-        r.code, "文件要求乡镇再制定配套文件或另报材料，属于以文件落实文件。", r.citation
-    )
+    return _finding(r, gettext_lazy("文件要求乡镇再制定配套文件或另报材料，属于以文件落实文件。"))
 
 
 def _meeting_long(d: DemandInput, r: RuleSetting) -> FindingOut | None:
     if d.duration_minutes is None or r.threshold is None or d.duration_minutes <= r.threshold:
         return None
-    return FindingOut(
-        r.code, f"会议时长{d.duration_minutes}分钟，超过{r.threshold}分钟的上限。", r.citation
+    return _finding(
+        r,
+        gettext_lazy("会议时长%(minutes)s分钟，超过%(limit)s分钟的上限。"),
+        minutes=d.duration_minutes,
+        limit=r.threshold,
     )
 
 
 def _meeting_covered(d: DemandInput, r: RuleSetting) -> FindingOut | None:
     if not d.covered_by_document:
         return None
-    return FindingOut(r.code, "会议内容已有文件部署，可不再开会。", r.citation)
+    return _finding(r, gettext_lazy("会议内容已有文件部署，可不再开会。"))
 
 
 def _inspection_no_code(d: DemandInput, r: RuleSetting) -> FindingOut | None:
     if d.approval_code.strip():
         return None
-    return FindingOut(
-        r.code, "督查检查考核没有审批编码（一事一码），请核实是否已报批。", r.citation
-    )
+    return _finding(r, gettext_lazy("督查检查考核没有审批编码（一事一码），请核实是否已报批。"))
 
 
 def _inspection_over_plan(d: DemandInput, r: RuleSetting) -> FindingOut | None:
@@ -164,12 +237,15 @@ def _inspection_over_plan(d: DemandInput, r: RuleSetting) -> FindingOut | None:
     nth = d.prior_inspections + 1
     if nth <= r.threshold:
         return None
-    who = d.issuer or "同一部门"
-    return FindingOut(
-        r.code,
-        f"{who}本年度第{nth}次到本镇督查检查考核，超出年度计划的{r.threshold}次。",
-        r.citation,
+    if d.issuer:
+        template = gettext_lazy(
+            "%(issuer)s本年度第%(nth)s次到本镇督查检查考核，超出年度计划的%(limit)s次。"
+        )
+        return _finding(r, template, issuer=d.issuer, nth=nth, limit=r.threshold)
+    template = gettext_lazy(
+        "同一部门本年度第%(nth)s次到本镇督查检查考核，超出年度计划的%(limit)s次。"
     )
+    return _finding(r, template, nth=nth, limit=r.threshold)
 
 
 def _app_banned(d: DemandInput, r: RuleSetting) -> FindingOut | None:
@@ -179,14 +255,17 @@ def _app_banned(d: DemandInput, r: RuleSetting) -> FindingOut | None:
     hits = [w for w in r.keywords if w in text]
     if not hits:
         return None
-    names = "、".join(dict.fromkeys(APP_CATEGORY.get(w, w) for w in hits))
-    return FindingOut(r.code, f"要求包含禁止的做法：{names}。", r.citation)
+    names = tuple(dict.fromkeys(APP_CATEGORY.get(w, w) for w in hits))
+    template = ngettext_lazy(
+        "要求包含禁止的做法：%(names)s。", "要求包含禁止的做法：%(names)s。", "n"
+    )
+    return _finding(r, template, n=len(names), names=Words(names, translate=True))
 
 
 def _form_not_admitted(d: DemandInput, r: RuleSetting) -> FindingOut | None:
     if d.form_admitted is not False:
         return None
-    return FindingOut(r.code, "该报表不在本年度准入目录中，未经准入审查。", r.citation)
+    return _finding(r, gettext_lazy("该报表不在本年度准入目录中，未经准入审查。"))
 
 
 def _form_data_held(d: DemandInput, r: RuleSetting) -> FindingOut | None:
@@ -195,12 +274,25 @@ def _form_data_held(d: DemandInput, r: RuleSetting) -> FindingOut | None:
     pct = round(100 * d.fields_held / d.fields_total)
     if pct <= (r.threshold or 0):
         return None
-    sample = "、".join(d.held_labels[:5])
-    more = "等" if len(d.held_labels) > 5 else ""
-    return FindingOut(
-        r.code,
-        f"{d.fields_total}项中有{d.fields_held}项（{pct}%）数据库已有，可直接取用：{sample}{more}。",
-        r.citation,
+    if len(d.held_labels) > 5:
+        template = ngettext_lazy(
+            "%(total)s项中有%(held)s项（%(pct)s%%）数据库已有，可直接取用：%(sample)s等。",
+            "%(total)s项中有%(held)s项（%(pct)s%%）数据库已有，可直接取用：%(sample)s等。",
+            "held",
+        )
+    else:
+        template = ngettext_lazy(
+            "%(total)s项中有%(held)s项（%(pct)s%%）数据库已有，可直接取用：%(sample)s。",
+            "%(total)s项中有%(held)s项（%(pct)s%%）数据库已有，可直接取用：%(sample)s。",
+            "held",
+        )
+    return _finding(
+        r,
+        template,
+        total=d.fields_total,
+        held=d.fields_held,
+        pct=pct,
+        sample=Words(tuple(d.held_labels[:5])),
     )
 
 

@@ -17,6 +17,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Cast, Coalesce, ExtractMonth
+from django.utils.translation import gettext
 
 from qingzhuang.burden.models import (
     AdmissionReview,
@@ -185,7 +186,7 @@ def dashboard(*, scope: Scope, year: int) -> dict[str, Any]:
         "by_issuer": [
             {
                 "month": r["m"],
-                "issuer": r["issuer__name"] or "未注明",
+                "issuer": r["issuer__name"] or gettext("未注明"),
                 "hours": _dec(r["h"]),
                 "count": r["n"],
             }
@@ -230,8 +231,9 @@ def monthly_report(*, scope: Scope, year: int, month: int, unit_name: str = "") 
     findings: dict[str, int] = {}
     rows: list[dict[str, Any]] = []
     flagged = 0
+    unnamed = gettext("未注明")
     for d in demands:
-        name = d.issuer.name if d.issuer else "未注明"
+        name = d.issuer.name if d.issuer else unnamed
         hours = round(_dec(d.hours), 2)  # type: ignore[attr-defined]
         codes = [f.rule_code for f in d.findings.all()]
         flagged += 1 if codes else 0
@@ -256,13 +258,19 @@ def monthly_report(*, scope: Scope, year: int, month: int, unit_name: str = "") 
         )
     saved, known = savings_hours(scope=scope, year=year, month=month)
     total = round(sum(float(r["hours"]) for r in rows), 2)
+    when = {"unit": unit_name, "year": year, "month": month}
+    title = (
+        gettext("%(unit)s%(year)s年%(month)s月基层负担报告")
+        if unit_name
+        else gettext("%(year)s年%(month)s月基层负担报告")
+    )
     return {
-        "title": f"{unit_name}{year}年{month}月基层负担报告",
+        "title": title % when,
         "summary": [
-            ("事项总数", len(rows)),
-            ("有问题的事项", flagged),
-            ("负担合计(小时/年)", total),
-            ("自动填表节省(小时)", saved if known else "暂无数据"),
+            (gettext("事项总数"), len(rows)),
+            (gettext("有问题的事项"), flagged),
+            (gettext("负担合计(小时/年)"), total),
+            (gettext("自动填表节省(小时)"), saved if known else gettext("暂无数据")),
         ],
         "demands": rows,
         "by_issuer": sorted(by_issuer.values(), key=lambda r: -r["hours"]),

@@ -16,6 +16,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext, ngettext
 
 from qingzhuang.audit.services import audit_record, snapshot
 from qingzhuang.core.errors import Conflict, InvalidInput
@@ -35,6 +37,8 @@ from qingzhuang.org.roles import require
 MANAGE = "templates.manage"
 OPTION_CODE = re.compile(r"^[A-Za-z0-9_.\-]{1,32}$")
 NO_UNIT = "（未填单位）"
+# Service errors are plain Chinese whatever the page language (see core.errors).
+ERROR_LANGUAGE = "zh-hans"
 
 
 def require_manage(actor: Any) -> None:
@@ -260,25 +264,59 @@ def _indicators_naming(code: str) -> list[str]:
 
 
 def element_delete_blockers(element: DataElement) -> list[str]:
-    """Why an element cannot be deleted, in plain Chinese; empty when it can."""
+    """Why an element cannot be deleted, in plain words of the active language; empty when it
+    can. The pages list these; ``element_delete`` words its refusal in Chinese like every
+    service error."""
     reasons: list[str] = []
     fields = element.mappings.count()
     if fields:
         reasons.append(
-            f"有 {fields} 个表格字段对应到它，删掉后这些报表就不能自动填写了"
-            "（见编辑页“哪些报表字段用到它”）"
+            ngettext(
+                "有 %(n)s 个表格字段对应到它，删掉后这些报表就不能自动填写了"
+                "（见编辑页“哪些报表字段用到它”）",
+                "有 %(n)s 个表格字段对应到它，删掉后这些报表就不能自动填写了"
+                "（见编辑页“哪些报表字段用到它”）",
+                fields,
+            )
+            % {"n": fields}
         )
     values = element.values.count()
     if values:
-        reasons.append(f"已存有 {values} 个数值，这些是各单位填报的记录，不能随数据元一起删除")
+        reasons.append(
+            ngettext(
+                "已存有 %(n)s 个数值，这些是各单位填报的记录，不能随数据元一起删除",
+                "已存有 %(n)s 个数值，这些是各单位填报的记录，不能随数据元一起删除",
+                values,
+            )
+            % {"n": values}
+        )
+    # Translators: separator between items of a list inside a sentence.
+    sep = gettext("、")
     rules = _rules_naming(element)
     if rules:
-        named = "、".join(f"“{r.element.name}”的规则“{r.name}”" for r in rules)
-        reasons.append(f"{named}用到了它，请先修改那些规则")
+        named = sep.join(
+            gettext("“%(element)s”的规则“%(rule)s”") % {"element": r.element.name, "rule": r.name}
+            for r in rules
+        )
+        reasons.append(
+            ngettext(
+                "%(rules)s用到了它，请先修改那些规则",
+                "%(rules)s用到了它，请先修改那些规则",
+                len(rules),
+            )
+            % {"rules": named}
+        )
     indicators = _indicators_naming(element.code)
     if indicators:
-        named = "、".join(f"“{n}”" for n in indicators)
-        reasons.append(f"考核指标{named}的公式用到了它，请先在考核方案里改公式")
+        named = sep.join(f"“{n}”" for n in indicators)
+        reasons.append(
+            ngettext(
+                "考核指标%(names)s的公式用到了它，请先在考核方案里改公式",
+                "考核指标%(names)s的公式用到了它，请先在考核方案里改公式",
+                len(indicators),
+            )
+            % {"names": named}
+        )
     return reasons
 
 
@@ -289,7 +327,8 @@ def element_delete(*, actor: Any, element: DataElement) -> None:
     and are kept in the audit entry."""
     require_manage(actor)
     element = DataElement.objects.select_for_update().get(pk=element.pk)
-    reasons = element_delete_blockers(element)
+    with translation.override(ERROR_LANGUAGE):
+        reasons = element_delete_blockers(element)
     if reasons:
         raise Conflict(f"不能删除数据元“{element.name}”：" + "；".join(reasons) + "。")
     before = snapshot(element)

@@ -1,7 +1,8 @@
 """Pages for keeping the catalogue by hand: elements, breakdowns, validation rules.
 
 Thin views: check the capability, fetch, let a form check the input, call one service, and
-show the service's Chinese message next to the field it is about.
+show the service's Chinese message next to the field it is about. The views' own messages
+follow the page language.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from qingzhuang.core.errors import ApplicationError, InvalidInput
@@ -55,7 +57,11 @@ def element_new(request: HttpRequest) -> HttpResponse:
         except ApplicationError as exc:
             _show(form, exc)
         else:
-            messages.success(request, f"已建立数据元 {element.code}“{element.name}”。")
+            messages.success(
+                request,
+                gettext("已建立数据元 %(code)s“%(name)s”。")
+                % {"code": element.code, "name": element.name},
+            )
             return redirect("datastore:element_edit", pk=element.pk)
     return render(
         request,
@@ -103,7 +109,7 @@ def element_edit(request: HttpRequest, pk: int) -> HttpResponse:
             _show(form, exc)
             element.refresh_from_db()
         else:
-            messages.success(request, f"已保存数据元 {element.code}。")
+            messages.success(request, gettext("已保存数据元 %(code)s。") % {"code": element.code})
             return redirect("datastore:element_edit", pk=element.pk)
     return _element_page(request, element, form, _status(form))
 
@@ -122,15 +128,23 @@ def element_options(request: HttpRequest, pk: int) -> HttpResponse:
     action = request.POST.get("action", "")
     try:
         if option is None:
-            raise InvalidInput("请选择一个分类")
+            raise InvalidInput(gettext("请选择一个分类"))
         if action == "attach":
             services.element_option_attach(actor=request.user, element=element, option=option)
-            messages.success(request, f"“{element.name}”现在可以按“{option.name}”分开填报。")
+            messages.success(
+                request,
+                gettext("“%(element)s”现在可以按“%(option)s”分开填报。")
+                % {"element": element.name, "option": option.name},
+            )
         elif action == "detach":
             services.element_option_detach(actor=request.user, element=element, option=option)
-            messages.success(request, f"已从“{element.name}”移除分类“{option.name}”。")
+            messages.success(
+                request,
+                gettext("已从“%(element)s”移除分类“%(option)s”。")
+                % {"element": element.name, "option": option.name},
+            )
         else:
-            raise InvalidInput("未知操作，请刷新页面后再试")
+            raise InvalidInput(gettext("未知操作，请刷新页面后再试"))
     except ApplicationError as exc:
         messages.error(request, exc.message)
     return redirect(reverse("datastore:element_edit", args=[element.pk]) + "#options")
@@ -147,7 +161,11 @@ def element_delete(request: HttpRequest, pk: int) -> HttpResponse:
         except ApplicationError as exc:
             error, status = exc.message, exc.http_status
         else:
-            messages.success(request, f"已删除数据元 {element.code}“{element.name}”。")
+            messages.success(
+                request,
+                gettext("已删除数据元 %(code)s“%(name)s”。")
+                % {"code": element.code, "name": element.name},
+            )
             return redirect("datastore:elements")
     return render(
         request,
@@ -174,7 +192,11 @@ def options(request: HttpRequest) -> HttpResponse:
         except ApplicationError as exc:
             _show(form, exc)
         else:
-            messages.success(request, f"已添加分类“{option.name}”（编码 {option.code}）。")
+            messages.success(
+                request,
+                gettext("已添加分类“%(name)s”（编码 %(code)s）。")
+                % {"name": option.name, "code": option.code},
+            )
             return redirect("datastore:options")
     return render(
         request,
@@ -197,7 +219,7 @@ def option_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ApplicationError as exc:
             _show(form, exc)
         else:
-            messages.success(request, "已保存分类名称。")
+            messages.success(request, gettext("已保存分类名称。"))
             return redirect("datastore:options")
     return render(
         request,
@@ -217,7 +239,7 @@ def option_delete(request: HttpRequest, pk: int) -> HttpResponse:
     except ApplicationError as exc:
         messages.error(request, exc.message)
         return redirect("datastore:option_edit", pk=option.pk)
-    messages.success(request, f"已删除分类“{option.name}”。")
+    messages.success(request, gettext("已删除分类“%(name)s”。") % {"name": option.name})
     return redirect("datastore:options")
 
 
@@ -265,7 +287,10 @@ def _rule_page(
 
 
 def _rule_saved(request: HttpRequest, rule: ValidationRule) -> HttpResponse:
-    messages.success(request, f"已保存规则“{rule.name}”，以后填报和采集时按它检查。")
+    messages.success(
+        request,
+        gettext("已保存规则“%(name)s”，以后填报和采集时按它检查。") % {"name": rule.name},
+    )
     return redirect(reverse("datastore:element_edit", args=[rule.element_id]) + "#rules")
 
 
@@ -314,15 +339,15 @@ def rule_active(request: HttpRequest, pk: int) -> HttpResponse:
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
-        done = "已恢复" if active else "已停用"
-        messages.success(request, f"{done}规则“{rule.name}”。")
+        done = gettext("已恢复规则“%(name)s”。") if active else gettext("已停用规则“%(name)s”。")
+        messages.success(request, done % {"name": rule.name})
     return redirect(reverse("datastore:element_edit", args=[rule.element_id]) + "#rules")
 
 
 @login_required
 @require_POST
 def rule_preview(request: HttpRequest, pk: int) -> HttpResponse:
-    """htmx: what the rule being edited would mean, in plain Chinese, as the form changes."""
+    """htmx: what the rule being edited would mean, in plain words, as the form changes."""
     _manage(request)
     element = selectors.element_detail(pk=pk)
     rule = None

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from django.utils.translation import gettext
+
 from qingzhuang.core.errors import InvalidInput
 
 YEAR = "year"
@@ -35,11 +37,15 @@ class Period:
 
     @property
     def label(self) -> str:
+        """Shown to people in the active language, so it is never stored; the code is the key."""
         if self.type == YEAR:
-            return f"{self.year}年"
+            return gettext("%(year)s年") % {"year": self.year}
         if self.type == QUARTER:
-            return f"{self.year}年第{self.number}季度"
-        return f"{self.year}年{self.number}月"
+            return gettext("%(year)s年第%(quarter)s季度") % {
+                "year": self.year,
+                "quarter": self.number,
+            }
+        return gettext("%(year)s年%(month)s月") % {"year": self.year, "month": self.number}
 
     def previous(self) -> Period:
         if self.type == YEAR:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from qingzhuang.audit.services import audit_record, snapshot
 from qingzhuang.core.errors import Conflict, InvalidInput
@@ -269,30 +270,55 @@ def rule_describe(
     ratio: float,
     is_error: bool,
 ) -> str:
-    """What a rule means for the person typing the numbers, in one or two plain sentences."""
-    outcome = "不通过时不许保存" if is_error else "不通过时只提醒核实，仍可保存"
+    """What a rule means for the person typing the numbers, in one or two plain sentences of
+    the active language (worked out each time it is shown, never stored)."""
     if kind == RuleKind.SUM_EQUALS and others:
-        parts = "+".join(f"“{o.name}”" for o in others)
-        return (
-            f"同一单位、同一时期，{parts}之和必须等于“{element.name}”；{outcome}。"
-            "这几个数都填了才会检查。"
+        text = (
+            gettext(
+                "同一单位、同一时期，%(parts)s之和必须等于“%(total)s”；不通过时不许保存。"
+                "这几个数都填了才会检查。"
+            )
+            if is_error
+            else gettext(
+                "同一单位、同一时期，%(parts)s之和必须等于“%(total)s”；不通过时只提醒核实，"
+                "仍可保存。这几个数都填了才会检查。"
+            )
         )
+        return text % {"parts": "+".join(f"“{o.name}”" for o in others), "total": element.name}
     if kind == RuleKind.NOT_ABOVE and others:
-        return (
-            f"同一单位、同一时期，“{element.name}”不能大于“{others[0].name}”；{outcome}。"
-            "两个数都填了才会检查。"
+        text = (
+            gettext(
+                "同一单位、同一时期，“%(part)s”不能大于“%(total)s”；不通过时不许保存。"
+                "两个数都填了才会检查。"
+            )
+            if is_error
+            else gettext(
+                "同一单位、同一时期，“%(part)s”不能大于“%(total)s”；不通过时只提醒核实，"
+                "仍可保存。两个数都填了才会检查。"
+            )
         )
+        return text % {"part": element.name, "total": others[0].name}
     if kind == RuleKind.OUTLIER:
         pct = round(ratio * 100, 1)
-        example = (
-            f"例如上期是 100，本期低于 {100 - pct:g} 或高于 {100 + pct:g} 时提醒"
+        text = (
+            gettext(
+                "“%(name)s”与上期相比增减超过 %(pct)s%% 时，提醒填报人核实（只提醒，不阻止保存）。"
+                "例如上期是 100，本期低于 %(low)s 或高于 %(high)s 时提醒。"
+            )
             if pct < 100
-            else f"例如上期是 100，本期高于 {100 + pct:g} 时提醒"
+            else gettext(
+                "“%(name)s”与上期相比增减超过 %(pct)s%% 时，提醒填报人核实（只提醒，不阻止保存）。"
+                "例如上期是 100，本期高于 %(high)s 时提醒。"
+            )
         )
-        return (
-            f"“{element.name}”与上期相比增减超过 {pct:g}% 时，提醒填报人核实（只提醒，不阻止保存）。"
-            f"{example}。"
-        )
+        return text % {
+            "name": element.name,
+            "pct": f"{pct:g}",
+            "low": f"{100 - pct:g}",
+            "high": f"{100 + pct:g}",
+        }
     if kind == RuleKind.NON_NEGATIVE:
-        return f"“{element.name}”不能填负数，否则不许保存。（所有数据元本来就都做这项检查。）"
-    return "请先选好规则类型和要比较的数据元。"
+        return gettext("“%(name)s”不能填负数，否则不许保存。（所有数据元本来就都做这项检查。）") % {
+            "name": element.name
+        }
+    return gettext("请先选好规则类型和要比较的数据元。")

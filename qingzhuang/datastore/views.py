@@ -12,6 +12,7 @@ from django.db import transaction
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from qingzhuang.core.errors import ApplicationError, InvalidInput, NotFound
@@ -100,7 +101,11 @@ def entry(request: HttpRequest) -> HttpResponse:
         except InvalidInput as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, f"已保存 {len(pending)} 个数值。")
+            messages.success(
+                request,
+                ngettext("已保存 %(n)s 个数值。", "已保存 %(n)s 个数值。", len(pending))
+                % {"n": len(pending)},
+            )
             for w in warnings:
                 messages.warning(request, w)
     form = selectors.entry_form(scope=scope, org_unit=unit, period=period)

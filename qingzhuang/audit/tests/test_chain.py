@@ -1,17 +1,29 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection, transaction
+from django.test import Client
+from django.urls import reverse
+from django.utils import translation
 
 from qingzhuang.audit.models import AuditEntry
 from qingzhuang.audit.services import audit_record, audit_verify
 from qingzhuang.org.models import OrgUnit
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def reset_language() -> Iterator[None]:
+    """LocaleMiddleware leaves the last request's language active in the test thread; put the
+    default (Chinese) back so English pages do not leak into later tests."""
+    yield
+    translation.deactivate()
 
 
 def _raw(sql: str, params: list[Any]) -> None:
@@ -81,3 +93,19 @@ def test_cli_verify_exits_non_zero_naming_the_entry(org_tree: dict[str, Any]) ->
     _raw("UPDATE audit_auditentry SET action = %s WHERE id = %s", ["forged", victim.pk])
     with pytest.raises(CommandError, match=f"#{victim.pk}"):
         call_command("audit", "verify")
+
+
+@pytest.mark.usefixtures("reset_language")
+def test_verify_result_on_the_page_follows_the_page_language(
+    client: Client, org_tree: dict[str, Any]
+) -> None:
+    assert client.login(username=org_tree["admin"].username, password=org_tree["password"])
+    url = reverse("audit:entries") + "?verify=1"
+    n = AuditEntry.objects.count()
+    assert f"完整：已校验 {n} 条记录" in client.get(url).content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert f"Intact: {n} entries verified" in client.get(url).content.decode()
+    victim = AuditEntry.objects.order_by("id")[2]
+    _raw("UPDATE audit_auditentry SET actor_label = %s WHERE id = %s", ["mallory", victim.pk])
+    body = client.get(url).content.decode()
+    assert f"Entry #{victim.pk} has been changed" in body and "条记录的内容被改动" not in body

@@ -141,3 +141,34 @@ def test_disabled_rule_is_skipped() -> None:
 
     rules = [replace(r, enabled=False) if r.code == "APP_BANNED" else r for r in RULES]
     assert check_demand(DemandInput(kind="app", title="群", demand_text="打卡"), rules) == []
+
+
+def test_finding_is_kept_in_chinese_and_shown_in_the_readers_language() -> None:
+    from django.utils import translation
+
+    demand = DemandInput(kind="app", title="河长群", demand_text="每日打卡并上传工作照片")
+    with translation.override("en"):  # an English user runs the check
+        (finding,) = check_demand(demand, RULES)
+        shown = finding.as_dict()["message"]
+    # what a Finding row stores does not depend on who ran the check
+    assert finding.message == "要求包含禁止的做法：强制打卡、上传工作照片。"
+    assert shown == (
+        "The demand includes banned practices: compulsory clock-ins, uploading work photos."
+    )
+    with translation.override("zh-hans"):
+        assert finding.as_dict()["message"] == finding.message
+
+
+@pytest.mark.parametrize(
+    ("deadline", "english"), [(3, "only 1 working day,"), (4, "only 2 working days,")]
+)
+def test_short_deadline_counts_working_days_in_english_singular_and_plural(
+    deadline: int, english: str
+) -> None:
+    from django.utils import translation
+
+    d = DemandInput(kind="document", received=date(2026, 3, 2), deadline=date(2026, 3, deadline))
+    (finding,) = check_demand(d, RULES)
+    with translation.override("en"):
+        assert english in finding.display()
+    assert f"只有{deadline - 2}个工作日" in finding.message

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
@@ -10,6 +11,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from qingzhuang.burden import services
 from qingzhuang.burden.models import AdmissionReview, Demand, ReviewStatus, Rule
@@ -18,6 +20,14 @@ from qingzhuang.org.models import Role
 from qingzhuang.org.services import department_get_or_create
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def reset_language() -> Iterator[None]:
+    """LocaleMiddleware leaves the last request's language active in the test thread; put the
+    default (Chinese) back so English pages do not leak into later tests."""
+    yield
+    translation.deactivate()
 
 
 def login(client: Client, org_tree: dict[str, Any], who: str) -> Client:
@@ -214,3 +224,25 @@ def test_dashboard_and_monthly_exports(client: Client, org_tree: dict[str, Any])
 def test_anonymous_is_sent_to_login(client: Client) -> None:
     resp = client.get(reverse("burden:ledger"))
     assert resp.status_code == 302 and "login" in resp["Location"]
+
+
+@pytest.mark.usefixtures("reset_language")
+def test_import_check_and_monthly_report_follow_the_page_language(
+    client: Client, org_tree: dict[str, Any]
+) -> None:
+    from openpyxl import load_workbook
+
+    _demand(org_tree["town"], "四月推进会")
+    login(client, org_tree, "admin")
+    report = reverse("burden:report") + "?year=2026&month=4&format=xlsx"
+    summary = load_workbook(io.BytesIO(client.get(report).content))["汇总"]
+    assert summary["A1"].value == f"{org_tree['town'].name}2026年4月基层负担报告"
+    assert summary["A2"].value == "事项总数"
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    summary = load_workbook(io.BytesIO(client.get(report).content))["汇总"]
+    assert summary["A1"].value == f"{org_tree['town'].name}: grassroots burden report, 4/2026"
+    assert summary["A2"].value == "Total items"
+    f = SimpleUploadedFile("d.csv", VIOLATING.encode())
+    page = client.post(reverse("burden:import"), {"file": f}).content.decode()
+    assert "The demand includes banned practices: compulsory clock-ins" in page
+    assert "要求包含禁止的做法" not in page

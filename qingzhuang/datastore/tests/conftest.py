@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.utils import translation
 
 from qingzhuang.datastore import services
 from qingzhuang.datastore.tests import builders
@@ -27,3 +29,11 @@ def catalogue(org_tree: Any, tmp_path: Path) -> dict[str, Any]:
     )
     services.harvest_file(path=filled, org_unit=org_tree["town"], period="2026", actor="test")
     return {"paths": paths, "templates": templates, **org_tree}
+
+
+@pytest.fixture
+def reset_language() -> Iterator[None]:
+    """LocaleMiddleware leaves the last request's language active in the test thread; put the
+    default (Chinese) back so English pages do not leak into later tests."""
+    yield
+    translation.deactivate()

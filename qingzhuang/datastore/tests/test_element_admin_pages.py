@@ -400,6 +400,27 @@ def test_rule_preview_explains_in_plain_chinese(client: Client, pair: Any, tree:
     assert not ValidationRule.objects.exists()
 
 
+@pytest.mark.usefixtures("reset_language")
+def test_rule_preview_and_saved_message_follow_the_page_language(
+    client: Client, pair: Any, tree: Any
+) -> None:
+    login(client, tree, "admin")
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    url = reverse("datastore:rule_preview", args=[pair["old"].pk])
+    resp = client.post(url, {"kind": "not_above", "total": pair["total"].code, "is_error": "0"})
+    text = html(resp)
+    assert "“老年人口” cannot be larger than “户籍人口”" in text and "can still save" in text
+    assert "不能大于" not in text
+    resp = client.post(
+        reverse("datastore:rule_new", args=[pair["old"].pk]),
+        {"kind": "not_above", "total": pair["total"].code, "is_error": "1", "name": ""},
+        follow=True,
+    )
+    rule = ValidationRule.objects.get(element=pair["old"])
+    assert rule.name == "老年人口不大于户籍人口"  # stored names stay Chinese
+    assert f"Saved rule “{rule.name}”" in html(resp)
+
+
 # ---------------------------------------------------------------- delete
 
 
@@ -413,6 +434,21 @@ def test_delete_page_explains_why_mapped_element_stays(client: Client, catalogue
     assert resp.status_code == 409 and "不能删除数据元“户籍人口”" in html(resp)
     assert DataElement.objects.filter(pk=e.pk).exists()
     assert e.mappings.exists() and e.values.count() == 2
+
+
+@pytest.mark.usefixtures("reset_language")
+def test_delete_page_reasons_follow_the_page_language(client: Client, catalogue: Any) -> None:
+    e = DataElement.objects.get(name="户籍人口")
+    login(client, catalogue, "admin")
+    url = reverse("datastore:element_delete", args=[e.pk])
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    text = html(client.get(url))
+    assert "2 values are already stored; they were reported by units" in text
+    assert "已存有" not in text
+    # the service's refusal stays plain Chinese, whoever asked
+    resp = client.post(url)
+    assert resp.status_code == 409
+    assert "不能删除数据元“户籍人口”：有 " in html(resp) and "；已存有 2 个数值，" in html(resp)
 
 
 def test_delete_unused_element(client: Client, element: Any, tree: Any) -> None:

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 import openpyxl
+import pytest
 from django.test import Client
 from django.urls import reverse
 
@@ -33,6 +34,20 @@ def test_entry_page_asks_only_for_unknown_elements(client: Client, catalogue: An
     missing = {e.code for e in resp.context["form"]["missing"]}
     assert _hj().code not in missing  # harvested already
     assert DataElement.objects.get(name="耕地面积").code in missing
+
+
+@pytest.mark.usefixtures("reset_language")
+def test_entry_page_names_the_period_in_the_page_language(client: Client, catalogue: Any) -> None:
+    login(client, catalogue, "worker_a")
+    for code, chinese in [("2026-03", "2026年3月"), ("2026Q3", "2026年第3季度")]:
+        assert (
+            f"· {chinese}</h1>"
+            in client.get(reverse("datastore:entry"), {"period": code}).content.decode()
+        )
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    for code, english in [("2026-03", "3/2026"), ("2026Q3", "Q3 2026")]:
+        html = client.get(reverse("datastore:entry"), {"period": code}).content.decode()
+        assert f"· {english}</h1>" in html and "年" not in html.split("<h1>")[1].split("</h1>")[0]
 
 
 def test_entry_saves_value_for_own_village(client: Client, catalogue: Any) -> None:
