@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Max
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from qingzhuang.evaluation import selectors
 from qingzhuang.evaluation.aggregates import fresh_counters, metrics_refresh_pending
@@ -16,6 +18,18 @@ from qingzhuang.evaluation.periods import Period, last_months, parse
 from qingzhuang.org.scope import Scope
 
 THREE_RATES = ("response_rate", "resolution_rate", "satisfaction_rate")
+
+# RATE_NAMES stays in the Django-free metrics engine; its labels are marked for translation here.
+# Titles, headers and series names are built per call (never at import), in the request's language.
+RATE_LABELS: dict[str, Any] = {
+    "response_rate": gettext_lazy("响应率"),
+    "resolution_rate": gettext_lazy("解决率"),
+    "satisfaction_rate": gettext_lazy("满意率"),
+    "on_time_rate": gettext_lazy("按期办结率"),
+    "reopen_rate": gettext_lazy("重办率"),
+    "return_rate": gettext_lazy("退单率"),
+    "callback_coverage": gettext_lazy("回访率"),
+}
 
 
 @dataclass
@@ -38,6 +52,15 @@ class Dataset:
 
 def pct(v: float | None) -> float | None:
     return None if v is None else round(100 * v, 1)
+
+
+def rate_label(metric: str) -> str:
+    return str(RATE_LABELS.get(metric, RATE_NAMES[metric]))
+
+
+def rate_header(metric: str) -> str:
+    """Column header for a rate shown in percent, e.g. 满意率(%)."""
+    return _("%(rate)s(%%)") % {"rate": rate_label(metric)}
 
 
 def default_period(scope: Scope) -> Period:
@@ -64,38 +87,38 @@ def trend(scope: Scope, period: Period, months: int = 12) -> Dataset:
         for d in data
     ]
     headers = [
-        "月份",
-        "诉求数",
-        *[RATE_NAMES[r] + "(%)" for r in THREE_RATES],
-        "不合理诉求(不计分)",
+        _("月份"),
+        _("诉求数"),
+        *[rate_header(r) for r in THREE_RATES],
+        _("不合理诉求(不计分)"),
     ]
     chart = {
         "type": "line",
         "percent": True,
         "x": [r[0] for r in rows],
         "series": [
-            {"name": RATE_NAMES[r], "data": [row[2 + i] for row in rows]}
+            {"name": rate_label(r), "data": [row[2 + i] for row in rows]}
             for i, r in enumerate(THREE_RATES)
         ],
     }
-    return Dataset("trend", "三率趋势（近12个月）", headers, rows, chart)
+    return Dataset("trend", _("三率趋势（近12个月）"), headers, rows, chart)
 
 
 def hotspot_table(scope: Scope, period: Period) -> Dataset:
     data = selectors.hotspots(scope=scope, period=period)
     rows = [
-        [d["area"], d["category"] or "未分类", d["n"], d["complaints"], d["dissatisfied"]]
+        [d["area"], d["category"] or _("未分类"), d["n"], d["complaints"], d["dissatisfied"]]
         for d in data
     ]
     chart = {
         "type": "bar",
         "x": [f"{r[0]}·{r[1]}" for r in rows],
-        "series": [{"name": "诉求数", "data": [r[2] for r in rows]}],
+        "series": [{"name": _("诉求数"), "data": [r[2] for r in rows]}],
     }
     return Dataset(
         "hotspots",
-        f"诉求热点（{period.label}）",
-        ["村(社区)", "分类", "诉求数", "投诉举报", "不满意"],
+        _("诉求热点（%(period)s）") % {"period": period.label},
+        [_("村(社区)"), _("分类"), _("诉求数"), _("投诉举报"), _("不满意")],
         rows,
         chart,
     )
@@ -111,7 +134,7 @@ def unit_table(scope: Scope, period: Period) -> Dataset:
         sat = s["satisfaction_rate"]
         rows.append(
             [
-                rank if sat["sufficient"] else "样本不足",
+                rank if sat["sufficient"] else _("样本不足"),
                 item["unit"].name,
                 s["scored"],
                 s["excluded_unreasonable"],
@@ -123,17 +146,15 @@ def unit_table(scope: Scope, period: Period) -> Dataset:
             ]
         )
     headers = [
-        "满意率排名",
-        "单位",
-        "计分工单",
-        "不合理(不计分)",
-        "响应率(%)",
-        "解决率(%)",
-        "满意率(%)",
-        "满意率区间下限(%)",
-        "满意率区间上限(%)",
-        "办理时长中位数(小时)",
-        "P90(小时)",
+        _("满意率排名"),
+        _("单位"),
+        _("计分工单"),
+        _("不合理(不计分)"),
+        *[rate_header(r) for r in THREE_RATES],
+        _("满意率区间下限(%)"),
+        _("满意率区间上限(%)"),
+        _("办理时长中位数(小时)"),
+        _("P90(小时)"),
     ]
     ranked = [r for r in rows if isinstance(r[0], int)]
     chart = {
@@ -142,38 +163,40 @@ def unit_table(scope: Scope, period: Period) -> Dataset:
         "percent": True,
         "series": [
             {
-                "name": "满意率",
+                "name": rate_label("satisfaction_rate"),
                 "data": [r[6] for r in ranked],
                 "low": [r[7] for r in ranked],
                 "high": [r[8] for r in ranked],
+                "low_name": _("下限"),
+                "band_name": _("95%区间"),
             }
         ],
     }
-    return Dataset("units", f"各单位三率（{period.label}，95%置信区间）", headers, rows, chart)
+    title = _("各单位三率（%(period)s，95%%置信区间）") % {"period": period.label}
+    return Dataset("units", title, headers, rows, chart)
 
 
 def score_table(scope: Scope, period: Period) -> Dataset:
     """Latest scores of the first active scheme for the period's quarter/month/year."""
     rows: list[list[Any]] = []
-    title = "单位评分"
+    title = _("单位评分")
     for scheme in selectors.schemes()[:1]:
         code = {
             "month": period.code,
             "quarter": f"{period.year}Q{(period.month_index - 1) // 3 + 1}",
             "year": str(period.year),
         }[scheme.period_type]
-        title = f"单位评分：{scheme.name}（{code}）"
+        title = _("单位评分：%(scheme)s（%(period)s）") % {"scheme": scheme.name, "period": code}
         for s in selectors.scores(scope=scope, scheme=scheme, period=code):
             ok = [c for c in s.contributions if c["status"] == "ok"]
             rows.append([s.org_unit.name, s.total, len(ok), len(s.contributions) - len(ok), s.pk])
     chart = {
         "type": "bar",
         "x": [r[0] for r in rows],
-        "series": [{"name": "总分", "data": [r[1] for r in rows]}],
+        "series": [{"name": _("总分"), "data": [r[1] for r in rows]}],
     }
-    return Dataset(
-        "scores", title, ["单位", "总分", "计分指标数", "无数据/样本不足", "评分编号"], rows, chart
-    )
+    headers = [_("单位"), _("总分"), _("计分指标数"), _("无数据/样本不足"), _("评分编号")]
+    return Dataset("scores", title, headers, rows, chart)
 
 
 def burden_table(scope: Scope, period: Period) -> Dataset:
@@ -195,7 +218,10 @@ def burden_table(scope: Scope, period: Period) -> Dataset:
         from qingzhuang.burden.models import DemandKind
 
         labels = dict(DemandKind.choices)
-        rows += [[f"负担工时：{labels.get(k, k)}", round(v, 1)] for k, v in sorted(kinds.items())]
+        rows += [
+            [_("负担工时：%(kind)s") % {"kind": labels.get(k, k)}, round(v, 1)]
+            for k, v in sorted(kinds.items())
+        ]
     except Exception:  # noqa: S110 — a neighbour not ready must not break this page
         pass
     try:
@@ -204,17 +230,16 @@ def burden_table(scope: Scope, period: Period) -> Dataset:
         month = period.number if period.type == "month" else None
         hours, available = savings_hours(scope=scope, year=period.year, month=month)
         if available:
-            rows.append(["自动填表节省工时", round(hours, 1)])
+            rows.append([_("自动填表节省工时"), round(hours, 1)])
     except Exception:  # noqa: S110
         pass
     chart = {
         "type": "bar",
         "x": [r[0] for r in rows],
-        "series": [{"name": "小时", "data": [r[1] for r in rows]}],
+        "series": [{"name": _("小时"), "data": [r[1] for r in rows]}],
     }
-    return Dataset(
-        "burden", f"负担工时与自动填表节省（{period.label}）", ["项目", "小时"], rows, chart
-    )
+    title = _("负担工时与自动填表节省（%(period)s）") % {"period": period.label}
+    return Dataset("burden", title, [_("项目"), _("小时")], rows, chart)
 
 
 def overview(scope: Scope, period: Period) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.http import HttpResponse
+from django.utils.translation import gettext as _
 
 from qingzhuang.evaluation.dashboard import Dataset
 
@@ -103,7 +104,7 @@ def pdf_bytes(title: str, subtitle: str, sheets: Sequence[Dataset]) -> bytes:
     for ds in sheets:
         story.append(Paragraph(ds.title, h2))
         if not ds.rows:
-            story.append(Paragraph("（本期无数据）", cell))
+            story.append(Paragraph(_("（本期无数据）"), cell))
             continue
         data = [[Paragraph(str(h), cell) for h in ds.headers]]
         data += [[Paragraph("" if c is None else str(c), cell) for c in r] for r in ds.rows]

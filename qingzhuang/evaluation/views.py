@@ -11,6 +11,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from qingzhuang.core.errors import ApplicationError, InvalidInput, NotFound
@@ -22,7 +24,12 @@ from qingzhuang.evaluation.schemes import scheme_check
 from qingzhuang.org.roles import can, require
 from qingzhuang.org.scope import Scope, scope_for
 
-GROUP_LABELS = {"org_unit": "责任单位", "area": "村(社区)", "category": "分类"}
+# Lazy: rendered in each request's language (str() them before they leave as data).
+GROUP_LABELS: dict[str, Any] = {
+    "org_unit": gettext_lazy("责任单位"),
+    "area": gettext_lazy("村(社区)"),
+    "category": gettext_lazy("分类"),
+}
 
 
 def _ctx(request: HttpRequest) -> tuple[Scope, Period]:
@@ -55,7 +62,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     key = request.GET.get("table", "")
     if key and request.GET.get("export"):
         ds = dashboard.dataset_by_key(scope, period, key)
-        resp = _export(request, ds, f"评价总览-{period.code}")
+        resp = _export(request, ds, _("评价总览-%(period)s") % {"period": period.code})
         if resp:
             return resp
     data = dashboard.overview(scope, period)
@@ -78,7 +85,7 @@ def metrics_page(request: HttpRequest) -> HttpResponse:
     if group_by not in GROUP_LABELS:
         raise InvalidInput("分组只能是 org_unit、area 或 category")
     ds = metrics_dataset(scope, period, group_by)
-    resp = _export(request, ds, f"诉求指标-{period.code}")
+    resp = _export(request, ds, _("诉求指标-%(period)s") % {"period": period.code})
     if resp:
         return resp
     return render(
@@ -87,7 +94,7 @@ def metrics_page(request: HttpRequest) -> HttpResponse:
         {
             "period": period,
             "by": group_by,
-            "groups": GROUP_LABELS,
+            "groups": {k: str(v) for k, v in GROUP_LABELS.items()},
             "table": ds,
             "settings": services.settings_get(),
             "manage": can(request.user, "evaluation.manage"),
@@ -102,15 +109,16 @@ def metrics_dataset(scope: Scope, period: Period, group_by: str) -> dashboard.Da
     names: dict[Any, str] = {}
     if group_by != "category":
         names = dict(OrgUnit.objects.filter(pk__in=list(data)).values_list("pk", "name"))
-    headers = [GROUP_LABELS[group_by], "受理", "计分工单", "不合理(不计分)", "合并(不计分)"]
+    group_label = str(GROUP_LABELS[group_by])
+    headers = [group_label, _("受理"), _("计分工单"), _("不合理(不计分)"), _("合并(不计分)")]
     rows = []
     rate_keys = list(RATE_NAMES)
     for r in rate_keys:
-        headers += [f"{RATE_NAMES[r]}(%)", "样本", "95%区间"]
-    headers += ["办理时长中位数(小时)", "P90(小时)", "_key"]
+        headers += [dashboard.rate_header(r), _("样本"), _("95%区间")]
+    headers += [_("办理时长中位数(小时)"), _("P90(小时)"), "_key"]
     for key, s in sorted(data.items(), key=lambda kv: str(names.get(kv[0], kv[0]))):
         row: list[Any] = [
-            names.get(key, key) or "未分类",
+            names.get(key, key) or _("未分类"),
             s["received"],
             s["scored"],
             s["excluded_unreasonable"],
@@ -124,13 +132,15 @@ def metrics_dataset(scope: Scope, period: Period, group_by: str) -> dashboard.Da
                 ""
                 if v["low"] is None
                 else f"{dashboard.pct(v['low'])}–{dashboard.pct(v['high'])}"
-                + ("" if v["sufficient"] else "（样本不足）"),
+                + ("" if v["sufficient"] else _("（样本不足）")),
             ]
         row += [s["median_hours"], s["p90_hours"], key]
         rows.append(row)
-    return dashboard.Dataset(
-        "metrics", f"诉求指标（{period.label}，按{GROUP_LABELS[group_by]}）", headers, rows
-    )
+    title = _("诉求指标（%(period)s，按%(group)s）") % {
+        "period": period.label,
+        "group": group_label,
+    }
+    return dashboard.Dataset("metrics", title, headers, rows)
 
 
 @login_required
@@ -182,10 +192,11 @@ def scores_page(request: HttpRequest) -> HttpResponse:
         ds = dashboard.Dataset(
             "scores",
             f"{scheme.name} {period}",
-            ["单位", "总分"],
+            [_("单位"), _("总分")],
             [[s.org_unit.name, s.total] for s in rows],
         )
-        return exports.dataset_response(ds, request.GET["export"], f"评分-{period}")
+        stem = _("评分-%(period)s") % {"period": period}
+        return exports.dataset_response(ds, request.GET["export"], stem)
     return render(
         request,
         "evaluation/scores.html",
@@ -222,7 +233,10 @@ def scores_compute(request: HttpRequest) -> HttpResponse:
     except ApplicationError as exc:
         messages.error(request, exc.message)
         return redirect(f"/evaluation/scores/?scheme={scheme.pk}")
-    messages.success(request, f"已为 {len(result)} 个村(社区)计算 {period} 的评分。")
+    messages.success(
+        request,
+        _("已为 %(n)s 个村(社区)计算 %(period)s 的评分。") % {"n": len(result), "period": period},
+    )
     return redirect(
         f"/evaluation/scores/?scheme={scheme.pk}&period={result[0].period if result else period}"
     )
@@ -254,7 +268,7 @@ def indicators_page(request: HttpRequest) -> HttpResponse:
             "checks": checks,
             "period": period,
             "goals": values.goal_tree(scope=scope, period=period),
-            "schemes": [s for s, _ in checks],
+            "schemes": [s for s, _check in checks],
             "manage": can(request.user, "evaluation.manage"),
         },
     )
@@ -285,9 +299,9 @@ def settings_save(request: HttpRequest) -> HttpResponse:
             min_sample=int(request.POST.get("min_sample", "10") or 10),
         )
     except (ApplicationError, ValueError) as exc:
-        messages.error(request, getattr(exc, "message", "设置的数值格式不对，请填写数字"))
+        messages.error(request, getattr(exc, "message", _("设置的数值格式不对，请填写数字")))
     else:
-        messages.success(request, "已保存指标口径。")
+        messages.success(request, _("已保存指标口径。"))
     return redirect("evaluation:metrics")
 
 
@@ -298,12 +312,15 @@ def report(request: HttpRequest) -> HttpResponse:
     sheets = list(dashboard.overview(scope, period)["datasets"])
     sheets.append(_without_key(metrics_dataset(scope, period, "org_unit")))
     fmt = request.GET.get("format", "xlsx")
-    title = f"{period.label}评价月报"
+    title = _("%(period)s评价月报") % {"period": period.label}
+    filename = title.replace("/", "-")  # English period labels look like 3/2026
     if fmt == "pdf":
         unit = getattr(request.user, "org_unit", None)
-        sub = f"范围：{unit.name if unit else '全部'}。满意率口径见“诉求指标”页；不合理诉求单列，不计分。"
-        return exports.download(exports.pdf_bytes(title, sub, sheets), f"{title}.pdf", "pdf")
-    return exports.download(exports.xlsx_bytes(sheets), f"{title}.xlsx", "xlsx")
+        sub = _("范围：%(scope)s。满意率口径见“诉求指标”页；不合理诉求单列，不计分。") % {
+            "scope": unit.name if unit else _("全部")
+        }
+        return exports.download(exports.pdf_bytes(title, sub, sheets), f"{filename}.pdf", "pdf")
+    return exports.download(exports.xlsx_bytes(sheets), f"{filename}.xlsx", "xlsx")
 
 
 def _float(text: str, label: str, *, required: bool = True) -> float | None:
@@ -352,7 +369,7 @@ def indicator_save(request: HttpRequest) -> HttpResponse:
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"已保存指标“{ind.name}”。")
+        messages.success(request, _("已保存指标“%(name)s”。") % {"name": ind.name})
     return redirect("evaluation:indicators")
 
 
@@ -369,7 +386,7 @@ def scheme_save(request: HttpRequest) -> HttpResponse:
             actor=request.user,
         )
     except (ApplicationError, ValueError) as exc:
-        messages.error(request, getattr(exc, "message", "每年考核次数要填整数"))
+        messages.error(request, getattr(exc, "message", _("每年考核次数要填整数")))
     else:
-        messages.success(request, f"已保存方案“{scheme.name}”。")
+        messages.success(request, _("已保存方案“%(name)s”。") % {"name": scheme.name})
     return redirect("evaluation:indicators")

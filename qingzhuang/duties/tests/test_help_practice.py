@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from io import StringIO
 from typing import Any
 
@@ -11,13 +12,14 @@ from django.core.management import call_command
 from django.template import Context, Template
 from django.test import RequestFactory
 from django.urls import reverse
+from django.utils import translation
 
 from qingzhuang.audit.models import AuditEntry
 from qingzhuang.burden.models import Finding
 from qingzhuang.core.errors import NotFound, PermissionDenied
-from qingzhuang.duties import practice, services
+from qingzhuang.duties import help_content, practice, services
 from qingzhuang.duties.models import FeedbackReport, VillageTask
-from qingzhuang.org.models import User
+from qingzhuang.org.models import Role, User
 
 from .conftest import login
 
@@ -247,3 +249,52 @@ def test_walkthrough_tag_renders_once_per_request(org_tree: dict[str, Any]) -> N
     )
     assert html.count('id="qz-walkthrough"') == 1
     assert html.count("walkthrough.js") == 1
+
+
+HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _walkthrough_data(html: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(
+        html.split('id="qz-walkthrough" type="application/json">')[1].split("</script>")[0]
+    )
+    return data
+
+
+def test_walkthrough_steps_and_labels_follow_the_language(
+    client: Any, org_tree: dict[str, Any]
+) -> None:
+    login(client, org_tree["worker_a"], org_tree["password"])
+    zh = _walkthrough_data(client.get(reverse("duties:help")).content.decode())
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    en = _walkthrough_data(client.get(reverse("duties:help")).content.decode())
+    assert zh["labels"]["next"] == "下一步" and zh["labels"]["count"] == "第 {n} 步，共 {total} 步"
+    assert all(HAN.search(s["title"]) and HAN.search(s["text"]) for s in zh["steps"])
+    shown = [*en["labels"].values(), *(s[k] for s in en["steps"] for k in ("title", "text"))]
+    assert [t for t in shown if HAN.search(t)] == []
+    assert "{n}" in en["labels"]["count"] and "{total}" in en["labels"]["count"]
+    assert any("Burden direct line" in s["text"] for s in en["steps"])
+    # selectors pick page elements: never translated
+    assert [s["selector"] for s in en["steps"]] == [s["selector"] for s in zh["steps"]]
+
+
+@pytest.mark.parametrize("role", [r.value for r in Role])
+def test_every_roles_walkthrough_is_translated(role: str) -> None:
+    from types import SimpleNamespace
+
+    user = SimpleNamespace(is_authenticated=True, role=role)
+    with translation.override("en"):
+        data = help_content.walkthrough_for(user)
+    assert data is not None
+    shown = [*data["labels"].values(), *(s[k] for s in data["steps"] for k in ("title", "text"))]
+    assert [t for t in shown if HAN.search(t)] == []
+
+
+def test_help_topics_are_translated(client: Any, org_tree: dict[str, Any]) -> None:
+    with translation.override("en"):
+        topics = [str(t) for title, _u, _c, steps in help_content.TOPICS for t in (title, *steps)]
+    assert [t for t in topics if HAN.search(t)] == []
+    login(client, org_tree["admin"], org_tree["password"])
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    body = client.get(reverse("duties:help")).content.decode()
+    assert "Reply to grassroots feedback" in body and "答复基层反映" not in body

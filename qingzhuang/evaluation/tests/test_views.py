@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import re
 from datetime import timedelta
 from typing import Any
+from urllib.parse import quote, unquote
 
 import pytest
 from django.test import Client
@@ -297,3 +300,82 @@ def test_admin_creates_scheme(client: Client, site: dict[str, Any]) -> None:
     assert (s.period_type, s.frequency_per_year) == ("quarter", 2)
     page = client.get("/evaluation/indicators/").content.decode()
     assert "半年方案" in page and page.count("保存指标") == 1
+
+
+HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _switch_language(client: Client, code: str) -> None:
+    client.post("/i18n/setlang/", {"language": code, "next": "/"})
+
+
+def _chinese(texts: list[str]) -> list[str]:
+    return [t for t in texts if HAN.search(t)]
+
+
+def test_table_api_follows_each_requests_language(client: Client, site: dict[str, Any]) -> None:
+    services.scores_compute(scheme=site["scheme"], period="2026-03", actor="test")
+    _login(client, site, "admin")
+    zh = client.get("/api/evaluation/tables/trend?period=2026-03").json()
+    assert zh["title"] == "三率趋势（近12个月）" and "满意率(%)" in zh["headers"]
+    _switch_language(client, "en")
+    en = client.get("/api/evaluation/tables/trend?period=2026-03").json()
+    assert en["title"].startswith("Response, resolution and satisfaction rates")
+    assert "Satisfaction rate (%)" in en["headers"]
+    for key in ("trend", "units", "hotspots", "scores", "burden"):
+        t = client.get(f"/api/evaluation/tables/{key}?period=2026-03").json()
+        # the scheme name is user data and stays as entered
+        shown = [t["title"].replace(site["scheme"].name, ""), *t["headers"]]
+        assert _chinese(shown) == [], key
+    _switch_language(client, "zh-hans")
+    again = client.get("/api/evaluation/tables/trend?period=2026-03").json()
+    assert (again["title"], again["headers"]) == (zh["title"], zh["headers"])
+
+
+def test_overview_charts_and_titles_follow_the_language(
+    client: Client, site: dict[str, Any]
+) -> None:
+    _login(client, site, "admin")
+
+    def page() -> tuple[dict[str, Any], str]:
+        html = client.get("/evaluation/?period=2026-03").content.decode()
+        data = html.split('id="chart-data" type="application/json">')[1].split("</script>")[0]
+        return json.loads(data), html
+
+    zh, zh_html = page()
+    assert [s["name"] for s in zh["trend"]["series"]] == ["响应率", "解决率", "满意率"]
+    assert "各单位三率（2026年3月，95%置信区间）" in zh_html
+    _switch_language(client, "en")
+    en, en_html = page()
+    names = [s["name"] for s in en["trend"]["series"]]
+    assert names == ["Response rate", "Resolution rate", "Satisfaction rate"]
+    assert en["units"]["series"][0]["name"] == "Satisfaction rate"
+    assert "95% confidence interval" in en_html and "各单位三率" not in en_html
+    assert "Satisfaction rate, lower bound (%)" in en_html and "满意率区间下限" not in en_html
+
+
+def test_exports_and_report_use_the_language_of_the_request(
+    client: Client, site: dict[str, Any]
+) -> None:
+    from openpyxl import load_workbook
+
+    _login(client, site, "evaluator")
+    zh = client.get("/evaluation/report/?period=2026-03&format=xlsx")
+    assert quote("2026年3月评价月报.xlsx") in zh["Content-Disposition"]
+    _switch_language(client, "en")
+    r = client.get("/evaluation/metrics/?period=2026-03&by=category&export=csv")
+    header = next(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
+    assert header[0] == "Category" and _chinese(header) == []
+    x = client.get("/evaluation/report/?period=2026-03&format=xlsx")
+    assert "/" not in unquote(x["Content-Disposition"].split("''")[1])
+    wb = load_workbook(io.BytesIO(x.content))
+    shown = [
+        str(c).replace(site["scheme"].name, "")
+        for ws in wb
+        for row in ws.iter_rows(max_row=2, values_only=True)
+        for c in row
+        if c is not None
+    ]
+    assert len(shown) > 20 and _chinese(shown) == []
+    p = client.get("/evaluation/report/?period=2026-03&format=pdf")
+    assert p.status_code == 200 and p.content[:5] == b"%PDF-"

@@ -8,6 +8,8 @@
   var data;
   try { data = JSON.parse(dataEl.textContent || "{}"); } catch (e) { return; }
   var steps = (data && data.steps) || [];
+  var labels = (data && data.labels) || {};
+  function label(key, fallback) { return labels[key] || fallback; }
   if (!steps.length) return;
   var storeKey = "qz-walkthrough-done:" + (data.role || "");
   var box = null, index = 0, lastTarget = null, previousFocus = null;
@@ -48,9 +50,9 @@
     var title = el("h2", "qz-wt-title"); title.id = "qz-wt-title";
     var text = el("p", "qz-wt-text");
     var bar = el("div", "qz-wt-bar");
-    var prev = el("button", "qz-wt-prev", "上一步"); prev.type = "button";
-    var next = el("button", "primary qz-wt-next", "下一步"); next.type = "button";
-    var skip = el("button", "link qz-wt-skip", "跳过引导"); skip.type = "button";
+    var prev = el("button", "qz-wt-prev", label("prev", "上一步")); prev.type = "button";
+    var next = el("button", "primary qz-wt-next", label("next", "下一步")); next.type = "button";
+    var skip = el("button", "link qz-wt-skip", label("skip", "跳过引导")); skip.type = "button";
     prev.addEventListener("click", function () { show(index - 1); });
     next.addEventListener("click", function () {
       if (index >= steps.length - 1) finish(); else show(index + 1);
@@ -64,11 +66,12 @@
     if (!box) build();
     index = Math.max(0, Math.min(i, steps.length - 1));
     var step = steps[index];
-    box.querySelector(".qz-wt-count").textContent = "第 " + (index + 1) + " 步，共 " + steps.length + " 步";
+    box.querySelector(".qz-wt-count").textContent = label("count", "第 {n} 步，共 {total} 步")
+      .replace("{n}", String(index + 1)).replace("{total}", String(steps.length));
     box.querySelector(".qz-wt-title").textContent = step.title || "";
     box.querySelector(".qz-wt-text").textContent = step.text || "";
     box.querySelector(".qz-wt-prev").disabled = index === 0;
-    box.querySelector(".qz-wt-next").textContent = index >= steps.length - 1 ? "我知道了" : "下一步";
+    box.querySelector(".qz-wt-next").textContent = index >= steps.length - 1 ? label("done", "我知道了") : label("next", "下一步");
     clearTarget();
     var target = step.selector ? document.querySelector(step.selector) : null;
     if (target && step.selector === "#mainnav" && !visible(target)) {

@@ -13,9 +13,9 @@
         xAxis: { type: "category", data: spec.x, axisLabel: { rotate: 30 } },
         yAxis: yAxis,
         series: [
-          { name: "下限", type: "line", stack: "ci", data: s.low, lineStyle: { opacity: 0 }, symbol: "none" },
+          { name: s.low_name || "下限", type: "line", stack: "ci", data: s.low, lineStyle: { opacity: 0 }, symbol: "none" },
           {
-            name: "95%区间", type: "line", stack: "ci", symbol: "none", lineStyle: { opacity: 0 },
+            name: s.band_name || "95%区间", type: "line", stack: "ci", symbol: "none", lineStyle: { opacity: 0 },
             areaStyle: { opacity: 0.25 },
             data: s.high.map(function (h, i) { return h === null || s.low[i] === null ? null : +(h - s.low[i]).toFixed(1); }),
           },
