@@ -88,6 +88,9 @@ def main() -> None:
             for k in ("trend", "units", "hotspots", "scores", "burden")
         ],
         f"/evaluation/?period={period}&table=units&export=xlsx",
+        f"/evaluation/signals/?period={period}",
+        "/evaluation/indicators/",
+        "/requests/hotspots/",
     ]
     for who in ("admin", "qingshan"):
         client = Client()

@@ -5,12 +5,10 @@ They are signals for an inspector to look at, with the evidence — never automa
 
 from __future__ import annotations
 
-from collections import defaultdict
-from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, F
+from django.db.models import Count, Exists, FloatField, Func, OuterRef, Q, Subquery
 from django.utils.translation import gettext as _
 
 from qingzhuang.evaluation.aggregates import day_bounds
@@ -60,6 +58,38 @@ def comment_sentiment_refresh(*, callback_ids: list[int] | None = None, limit: i
     return len(rows)
 
 
+SHOWN = 200  # rows listed per signal; the heading gives the full count
+
+
+class MinutesAfter(Func):
+    """Minutes from the second datetime to the first, computed by the database itself.
+
+    Django's datetime arithmetic on SQLite calls a Python function per row; julianday() is
+    native, so a month of callbacks at a million requests is filtered in the query.
+    """
+
+    arity = 2
+    output_field = FloatField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(
+            compiler,
+            connection,
+            template="((julianday(%(expressions)s)) * 1440.0)",
+            arg_joiner=") - julianday(",
+            **extra,
+        )
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(
+            compiler,
+            connection,
+            template="(EXTRACT(EPOCH FROM (%(expressions)s)) / 60.0)",
+            arg_joiner=" - ",
+            **extra,
+        )
+
+
 def contradictions(*, scope: Scope, period: Period) -> dict[str, Any]:
     base = _callbacks(scope, period).exclude(comment="")
     missing = list(
@@ -68,47 +98,50 @@ def contradictions(*, scope: Scope, period: Period) -> dict[str, Any]:
     if missing and len(missing) <= INLINE_SCORING_LIMIT:
         comment_sentiment_refresh(callback_ids=missing)
         missing = []
-    rows = (
-        base.filter(sentiment__isnull=False)
-        .select_related("sentiment", "order__request", "order__org_unit")
-        .order_by("-answered_at")
+    satisfied_negative = Q(
+        satisfaction__in=("satisfied", "fairly"), sentiment__positive__lt=NEGATIVE_BELOW
     )
+    dissatisfied_positive = Q(satisfaction="dissatisfied", sentiment__positive__gt=POSITIVE_ABOVE)
+    flagged = base.filter(satisfied_negative | dissatisfied_positive)
+    rows = flagged.select_related("sentiment", "order__request", "order__org_unit").order_by(
+        "-answered_at", "-id"
+    )[:SHOWN]
     items = []
     for cb in rows:
         p = cb.sentiment.positive
-        if cb.satisfaction in ("satisfied", "fairly") and p < NEGATIVE_BELOW:
-            kind = _("满意但评论负面")
-        elif cb.satisfaction == "dissatisfied" and p > POSITIVE_ABOVE:
-            kind = _("不满意但评论正面")
-        else:
-            continue
+        kind = _("不满意但评论正面") if cb.satisfaction == "dissatisfied" else _("满意但评论负面")
         items.append({"callback": cb, "positive": round(p, 3), "kind": kind})
-    return {"items": items, "unscored": len(missing)}
+    total = len(items) if len(items) < SHOWN else flagged.count()
+    return {"items": items, "total": total, "unscored": len(missing)}
 
 
 def fast_callbacks(*, scope: Scope, period: Period, minutes: int) -> list[dict[str, Any]]:
     """Units whose callbacks come within minutes of closure and are all 满意."""
-    per_unit: dict[int, list[Any]] = defaultdict(list)
-    rows = (
+    quick = (
         _callbacks(scope, period)
-        .filter(
-            order__resolved_at__isnull=False,
-            answered_at__gte=F("order__resolved_at"),
-            answered_at__lte=F("order__resolved_at") + timedelta(minutes=minutes),
-        )
-        .select_related("order__org_unit", "order__request")
+        .filter(order__resolved_at__isnull=False)
+        .alias(gap=MinutesAfter("answered_at", "order__resolved_at"))
+        .filter(gap__gte=0, gap__lte=minutes)
     )
-    for cb in rows:
-        gap = (cb.answered_at - cb.order.resolved_at).total_seconds() / 60
-        if 0 <= gap <= minutes:
-            per_unit[cb.order.org_unit_id].append((cb, round(gap, 1)))
+    units = (
+        quick.order_by()
+        .values("order__org_unit")
+        .annotate(n=Count("id"), other=Count("id", filter=~Q(satisfaction="satisfied")))
+        .filter(n__gte=3, other=0)
+        .order_by("-n")
+    )
     out = []
-    for items in per_unit.values():
-        if len(items) >= 3 and all(cb.satisfaction == "satisfied" for cb, _ in items):
-            out.append(
-                {"unit": items[0][0].order.org_unit, "count": len(items), "items": items[:50]}
-            )
-    return sorted(out, key=lambda x: -x["count"])
+    for row in units[:50]:
+        items = (
+            quick.filter(order__org_unit=row["order__org_unit"])
+            .annotate(gap_minutes=MinutesAfter("answered_at", "order__resolved_at"))
+            .select_related("order__org_unit", "order__request")
+            .order_by("-answered_at", "-id")[:50]
+        )
+        pairs = [(cb, round(cb.gap_minutes, 1)) for cb in items]
+        if pairs:
+            out.append({"unit": pairs[0][0].order.org_unit, "count": row["n"], "items": pairs})
+    return out
 
 
 def same_phone(*, scope: Scope, period: Period, threshold: int) -> list[dict[str, Any]]:
@@ -124,70 +157,61 @@ def same_phone(*, scope: Scope, period: Period, threshold: int) -> list[dict[str
     out = []
     for g in groups:
         cbs = list(
-            base.filter(phone_hash=g["phone_hash"]).select_related(
-                "order__request", "order__org_unit"
-            )[:50]
+            base.filter(phone_hash=g["phone_hash"])
+            .select_related("order__request", "order__org_unit")
+            .order_by("-answered_at", "-id")[:50]
         )
         out.append({"phone": g["phone_hash"][:8], "count": g["n"], "items": cbs})
     return out
 
 
-def reopened_after_solved(*, scope: Scope, period: Period) -> list[dict[str, Any]]:
-    """Orders a resident called 解决 that came back: reopened, or the same problem reported again."""
-    from qingzhuang.service_requests.models import ServiceRequest, WorkOrder
+def reopened_after_solved(*, scope: Scope, period: Period) -> dict[str, Any]:
+    """Orders a resident called 解决 that came back: reopened, or the same problem reported again.
+
+    Both checks run in the database (an EXISTS per order on the (phone_hash, created_at) index),
+    so the cost stays flat at a million requests; the first SHOWN of each are listed.
+    """
+    from qingzhuang.service_requests.models import Callback, ServiceRequest, WorkOrder
 
     lo, hi = day_bounds(*bounds(period))
-    orders = (
-        scope.filter(
-            WorkOrder.objects.filter(
-                created_at__gte=lo, created_at__lt=hi, callbacks__resolved="solved"
-            ),
-            field="org_unit",
-        )
-        .select_related("request", "org_unit")
-        .distinct()
-    )
+    solved = Callback.objects.filter(order=OuterRef("pk"), resolved="solved")
+    orders = scope.filter(
+        WorkOrder.objects.filter(created_at__gte=lo, created_at__lt=hi).filter(Exists(solved)),
+        field="org_unit",
+    ).select_related("request", "org_unit")
+    reopened = orders.filter(reopen_count__gt=0)
     out: list[dict[str, Any]] = [
         {
             "order": o,
             "why": _("回访称已解决，后被重办 %(n)s 次") % {"n": o.reopen_count},
             "later": None,
         }
-        for o in orders.filter(reopen_count__gt=0)[:200]
+        for o in reopened.order_by("-created_at", "-id")[:SHOWN]
     ]
-    candidates = list(
-        orders.filter(reopen_count=0, resolved_at__isnull=False).exclude(request__phone_hash="")[
-            :5000
-        ]
-    )
-    # One query for every later request by the same residents, matched in memory (no N+1).
-    later_by_key: dict[tuple[str, str, int], list[Any]] = defaultdict(list)
-    if candidates:
-        first = min(o.resolved_at for o in candidates if o.resolved_at)
-        for r in ServiceRequest.objects.filter(
-            phone_hash__in={o.request.phone_hash for o in candidates},
-            created_at__gt=first,
-        ).order_by("created_at"):
-            later_by_key[(r.phone_hash, r.category, r.org_unit_id)].append(r)
-    window = timedelta(days=REPEAT_WINDOW_DAYS)
-    for o in candidates:
-        resolved = o.resolved_at
-        if resolved is None:
-            continue
-        key = (o.request.phone_hash, o.request.category, o.request.org_unit_id)
-        later = next(
-            (r for r in later_by_key[key] if resolved < r.created_at <= resolved + window), None
+    total = len(out) if len(out) < SHOWN else reopened.count()
+    later = (
+        ServiceRequest.objects.filter(
+            phone_hash=OuterRef("request__phone_hash"),
+            created_at__gt=OuterRef("resolved_at"),
+            category=OuterRef("request__category"),
+            org_unit=OuterRef("request__org_unit"),
         )
-        if later is not None:
-            out.append(
-                {
-                    "order": o,
-                    "why": _("回访称已解决，%(days)s天内同一居民又报同类问题")
-                    % {"days": REPEAT_WINDOW_DAYS},
-                    "later": later,
-                }
-            )
-    return out
+        .alias(days=MinutesAfter("created_at", OuterRef("resolved_at")))
+        .filter(days__lte=REPEAT_WINDOW_DAYS * 1440)
+        .order_by("created_at")
+    )
+    repeats = (
+        orders.filter(reopen_count=0, resolved_at__isnull=False)
+        .exclude(request__phone_hash="")
+        .annotate(later_id=Subquery(later.values("pk")[:1]))
+        .filter(later_id__isnull=False)
+    )
+    shown = list(repeats.order_by("-created_at", "-id")[:SHOWN])
+    later_by_id = ServiceRequest.objects.in_bulk([o.later_id for o in shown])
+    why = _("回访称已解决，%(days)s天内同一居民又报同类问题") % {"days": REPEAT_WINDOW_DAYS}
+    out += [{"order": o, "why": why, "later": later_by_id.get(o.later_id)} for o in shown]
+    total += len(shown) if len(shown) < SHOWN else repeats.count()
+    return {"items": out, "total": total}
 
 
 def gaming_signals(*, scope: Scope, period: Period) -> dict[str, Any]:

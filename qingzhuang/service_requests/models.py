@@ -130,7 +130,11 @@ class ServiceRequest(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("诉求")
         verbose_name_plural = _("诉求")
-        indexes = [models.Index(fields=["org_unit", "category", "created_at"])]
+        indexes = [
+            models.Index(fields=["org_unit", "category", "created_at"]),
+            # the same resident reporting again (gaming signal "solved, then reported again")
+            models.Index(fields=["phone_hash", "created_at"]),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(channel__in=[c.value for c in Channel]), name="sr_channel_valid"
@@ -513,7 +517,7 @@ class Callback(models.Model):
         related_name="+",
         db_index=False,
     )
-    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True, db_index=True)  # period filters
     created_at = models.DateTimeField(db_index=True)
 
     class Meta:

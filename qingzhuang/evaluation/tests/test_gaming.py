@@ -108,7 +108,18 @@ def test_solved_then_reopened_or_reported_again(org_tree: dict[str, Any]) -> Non
         callback=("solved", "satisfied"),
     )
     make_order(unit=a, created=at(6), phone_hash="b" * 64, category="垃圾")  # other problem: fine
-    items = gaming_signals(scope=Scope.all(), period=P)["reopened"]
+    make_order(
+        unit=a,
+        created=at(7),
+        resolved_at=at(7, 12),
+        phone_hash="c" * 64,
+        category="路灯",
+        callback=("solved", "satisfied"),
+    )
+    make_order(unit=a, created=at(7) + timedelta(days=31), phone_hash="c" * 64, category="路灯")
+    signals = gaming_signals(scope=Scope.all(), period=P)["reopened"]
+    items = signals["items"]
+    assert signals["total"] == 2
     assert {i["order"].pk for i in items} == {reopened.pk, first.pk}
     assert [i["later"] for i in items if i["order"].pk == first.pk] == [again.request]
 
@@ -128,4 +139,4 @@ def test_signals_page_scoped(client: Client, org_tree: dict[str, Any]) -> None:
     html = r.content.decode()
     assert "东村" in html and "西村" not in html
     data = gaming_signals(scope=scope_for(org_tree["worker_a"]), period=P)
-    assert len(data["reopened"]) == 1
+    assert len(data["reopened"]["items"]) == data["reopened"]["total"] == 1

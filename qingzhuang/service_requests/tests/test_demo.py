@@ -69,7 +69,9 @@ def test_demo_shows_every_gaming_signal(db: Any) -> None:
         }
         found["fast"] |= {g["unit"].name for g in signals["fast"]}
         found["same_phone"] |= {g["count"] for g in signals["same_phone"]}
-        found["reopened"] |= {r["later"].text[:6] for r in signals["reopened"] if r["later"]}
+        found["reopened"] |= {
+            r["later"].text[:6] for r in signals["reopened"]["items"] if r["later"]
+        }
     assert found["contradictions"] == {
         ("satisfied", "满意但评论负面"),
         ("dissatisfied", "不满意但评论正面"),
