@@ -7,10 +7,12 @@ assigned to them personally (a village worker never sees another village's order
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
@@ -271,26 +273,25 @@ def hotspots(
     base = ServiceRequest.objects.filter(scope.q("org_unit"), created_at__gte=since).exclude(
         category=""
     )
+    starts = [now - dt.timedelta(weeks=i + 1) for i in range(weeks - 1, -1, -1)]
+    # one count per week in the same GROUP BY (the last week is open-ended, like the clamp a
+    # Python loop would apply to requests stamped a moment after `now`)
+    per_week = {
+        f"w{i}": Count(
+            "id",
+            filter=Q(created_at__gte=starts[i])
+            & (Q(created_at__lt=starts[i + 1]) if i + 1 < weeks else Q()),
+        )
+        for i in range(weeks)
+    }
     groups = list(
         base.values("category", "org_unit_id", "org_unit__name")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("id"), **per_week)
         .filter(n__gte=min_count)
         .order_by("-n", "category")[:top]
     )
     if not groups:
         return []
-    wanted = Q()
-    for g in groups:
-        wanted |= Q(category=g["category"], org_unit_id=g["org_unit_id"])
-    starts = [now - dt.timedelta(weeks=i + 1) for i in range(weeks - 1, -1, -1)]
-    per_week: dict[tuple[str, int], list[int]] = defaultdict(lambda: [0] * weeks)
-    for category, unit_id, created in (
-        base.filter(wanted)
-        .values_list("category", "org_unit_id", "created_at")
-        .iterator(chunk_size=5000)
-    ):
-        index = min(weeks - 1, int((created - starts[0]).total_seconds() // (7 * 86400)))
-        per_week[(category, unit_id)][max(index, 0)] += 1
     labels = [timezone.localtime(d).strftime("%m-%d") for d in starts]
     out = []
     for g in groups:
@@ -300,7 +301,7 @@ def hotspots(
             .order_by("-created_at")
             .values_list("text", "tracking_code")[:10]
         )
-        values = per_week[key]
+        values = [g[f"w{i}"] for i in range(weeks)]
         out.append(
             Hotspot(
                 key=f"{key[0]}|{g['org_unit__name']}",
@@ -322,6 +323,25 @@ def _trend(values: list[int]) -> str:
     return "上升" if second > first * 1.2 else ("下降" if second < first * 0.8 else "持平")
 
 
+def _cluster_memo(texts: list[str], *, threshold: float) -> list[int]:
+    """`cluster_texts`, memoised on a digest of its exact inputs.
+
+    Clustering is a pure function of the texts (in order) and the threshold, so a cached result
+    is always the one a fresh run would give; a new request changes the input and the digest.
+    """
+    from qingzhuang.service_requests.hotspots_text import cluster_texts
+
+    digest = hashlib.sha256(f"{threshold}".encode())
+    for text in texts:
+        digest.update(b"\0" + text.encode())
+    key = f"qz:hotspot-clusters:{digest.hexdigest()}"
+    ids: list[int] | None = cache.get(key)
+    if ids is None or len(ids) != len(texts):
+        ids = cluster_texts(texts, threshold=threshold)
+        cache.set(key, ids, 24 * 3600)
+    return ids
+
+
 def text_hotspots(
     *,
     scope: Scope,
@@ -333,8 +353,6 @@ def text_hotspots(
 ) -> list[Hotspot]:
     """Recurring problems by wording: near-duplicate texts (MinHash, never all pairs), across
     villages and categories — e.g. the same blocked road reported under different headings."""
-    from qingzhuang.service_requests.hotspots_text import cluster_texts
-
     now = now or timezone.now()
     since = now - dt.timedelta(weeks=weeks)
     rows = list(
@@ -342,7 +360,7 @@ def text_hotspots(
         .order_by("-created_at")
         .values_list("category", "org_unit__name", "created_at", "text", "tracking_code")[:limit]
     )
-    ids = cluster_texts([r[3][:400] for r in rows], threshold=threshold)
+    ids = _cluster_memo([r[3][:400] for r in rows], threshold=threshold)
     groups: dict[int, list[int]] = defaultdict(list)
     for i, cid in enumerate(ids):
         groups[cid].append(i)

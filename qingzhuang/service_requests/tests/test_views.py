@@ -545,3 +545,57 @@ def test_django_admin_shows_the_duty_list_but_edits_go_through_the_page(
     )
     rule.refresh_from_db()
     assert rule.category == "环境卫生"
+
+
+def test_text_hotspots_reuse_clustering_only_for_identical_texts(
+    org_tree: dict[str, Any], monkeypatch: Any
+) -> None:
+    from qingzhuang.org.scope import Scope
+    from qingzhuang.service_requests import hotspots_text, selectors
+
+    calls = []
+    real = hotspots_text.cluster_texts
+
+    def counting(texts: list[str], *, threshold: float = 0.5) -> list[int]:
+        calls.append(len(texts))
+        return real(texts, threshold=threshold)
+
+    monkeypatch.setattr(hotspots_text, "cluster_texts", counting)
+    base = "镇上通往县城的公路白沙桥段路面塌陷，车辆经过很危险，请尽快修复"
+    for i in range(3):
+        order_for(org_tree["village_a"], text=base + "！" * (i + 1))
+    first = selectors.text_hotspots(scope=Scope.all())
+    again = selectors.text_hotspots(scope=Scope.all())
+    assert calls == [3]
+    assert [(h.place, h.count) for h in again] == [(h.place, h.count) for h in first] != []
+    order_for(org_tree["village_b"], text=base + "？")
+    grown = selectors.text_hotspots(scope=Scope.all())
+    assert calls == [3, 4]
+    assert [h.count for h in grown] == [4]
+
+
+def test_hotspot_counts_each_week_and_the_trend(org_tree: dict[str, Any]) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from qingzhuang.org.scope import Scope
+    from qingzhuang.service_requests import selectors
+
+    now = timezone.now()
+    # weeks ago -> how many reports: 7.5 weeks ago once, 2.5 weeks ago twice, this week three times
+    plan = {7.5: 1, 2.5: 2, 0.2: 3}
+    n = 0
+    for weeks_ago, count in plan.items():
+        for _ in range(count):
+            n += 1
+            order_for(
+                org_tree["village_a"],
+                category="环境卫生",
+                text=f"垃圾没人清运，第{n}次反映，气味很大",
+                created_at=now - dt.timedelta(weeks=weeks_ago),
+            )
+    (spot,) = selectors.hotspots(scope=Scope.all(), weeks=8, now=now)
+    assert spot.count == 6
+    assert list(spot.weeks.values()) == [1, 0, 0, 0, 0, 2, 0, 3]
+    assert spot.trend == "上升"
