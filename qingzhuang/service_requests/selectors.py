@@ -301,7 +301,8 @@ def hotspots(
             .order_by("-created_at")
             .values_list("text", "tracking_code")[:10]
         )
-        values = [g[f"w{i}"] for i in range(weeks)]
+        row: Any = g  # the per-week keys are built at run time
+        values = [int(row[f"w{i}"]) for i in range(weeks)]
         out.append(
             Hotspot(
                 key=f"{key[0]}|{g['org_unit__name']}",
