@@ -7,7 +7,9 @@ class EvaluationConfig(AppConfig):
     verbose_name = "评价"
 
     def ready(self) -> None:
-        # Keep the pre-aggregated request metrics equal to the raw data after every save.
-        from qingzhuang.evaluation.aggregates import connect_signals
+        # Keep the pre-aggregated request metrics and gaming-signal candidates equal to the raw
+        # data after every save.
+        from qingzhuang.evaluation import aggregates, signal_store
 
-        connect_signals()
+        aggregates.connect_signals()
+        signal_store.connect_signals()

@@ -222,8 +222,14 @@ def seed(ctx: DemoContext) -> None:
         if rebuilt or not Score.objects.filter(scheme=scheme, period=period).exists():
             services.scores_compute(scheme=scheme, period=period, actor=admin)
     from qingzhuang.evaluation.gaming import comment_sentiment_refresh
+    from qingzhuang.evaluation.signal_store import signals_rebuild
 
-    comment_sentiment_refresh(limit=5000)
+    # Score every comment (each distinct text once), then recompute the gaming-signal
+    # candidates from raw data: the request demo bulk-loads without signals.
+    while comment_sentiment_refresh(limit=100_000, mark=False):
+        pass
+    r = signals_rebuild()
+    ctx.say(f"评价：已按原始数据重算异常信号候选（{r['signal_rows']} 行）")
     ctx.say(
         f"评价：指标 {Indicator.objects.count()} 项，方案“{SCHEME}”，"
         f"评分 {Score.objects.filter(scheme=scheme).count()} 条（{'、'.join(periods)}）"

@@ -7,11 +7,15 @@ recomputes it from raw work orders and signals keep it current after every save.
 
 from __future__ import annotations
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from qingzhuang.evaluation.metrics import COUNTER_FIELDS
+
+# The longest "callback right after closure" gap users may set; SignalCandidate stores up to it.
+FAST_CALLBACK_MAX_MINUTES = 60
 
 
 class Direction(models.TextChoices):
@@ -54,8 +58,18 @@ class EvaluationSettings(models.Model):
     min_sample = models.PositiveIntegerField(_("参与排名的最少样本"), default=10)
     max_indicators = models.PositiveIntegerField(_("方案指标数上限"), default=10)
     max_frequency = models.PositiveIntegerField(_("每年考核次数上限"), default=4)
-    fast_callback_minutes = models.PositiveIntegerField(_("“秒回访”分钟数"), default=10)
-    phone_many_orders = models.PositiveIntegerField(_("同一号码评价工单数上限"), default=5)
+    fast_callback_minutes = models.PositiveIntegerField(
+        _("“秒回访”分钟数"),
+        default=10,
+        validators=[MinValueValidator(1), MaxValueValidator(FAST_CALLBACK_MAX_MINUTES)],
+        help_text=_("1–60 分钟"),
+    )
+    phone_many_orders = models.PositiveIntegerField(
+        _("同一号码评价工单数上限"),
+        default=5,
+        validators=[MinValueValidator(2)],
+        help_text=_("同一个月内，至少 2 个"),
+    )
 
     class Meta:
         verbose_name = _("评价设置")
@@ -315,3 +329,64 @@ class MetricPendingRefresh(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.org_unit_id}"
+
+
+class SignalKind(models.TextChoices):
+    CONTRADICTION = "contradiction", _("评分与评论矛盾")
+    UNSCORED = "unscored", _("评论待判断情感")
+    FAST = "fast", _("办结后很快回访")
+    PHONE = "phone", _("同一号码本月评价多个工单")
+    REOPENED = "reopened", _("称已解决后重办")
+    REPEAT = "repeat", _("称已解决后又报同类问题")
+
+
+class SignalCandidate(models.Model):
+    """One row that a gaming signal may list, precomputed from raw data (`signal_store`).
+
+    Derived data like MetricDaily, kept exactly equal to what `signal_store.candidates_for`
+    computes from the raw requests, orders, callbacks and sentiments: writes mark keys pending
+    (SignalPending), every read refreshes them first, and `qz evaluation metrics` rebuilds and
+    verifies. Thresholds that users can change are applied when reading: FAST rows are stored
+    for gaps up to FAST_CALLBACK_MAX_MINUTES, PHONE rows for every number with at least two
+    orders in a month.
+    """
+
+    kind = models.CharField(max_length=16, choices=SignalKind.choices)
+    day = (
+        models.DateField()
+    )  # local day: callback answered (callback kinds), order created (others)
+    org_unit = models.ForeignKey("org.OrgUnit", on_delete=models.CASCADE, related_name="+")
+    order = models.ForeignKey(
+        "service_requests.WorkOrder", on_delete=models.CASCADE, related_name="+"
+    )
+    callback = models.ForeignKey(
+        "service_requests.Callback", on_delete=models.CASCADE, null=True, related_name="+"
+    )
+    later = models.ForeignKey(
+        "service_requests.ServiceRequest", on_delete=models.CASCADE, null=True, related_name="+"
+    )
+    phone_hash = models.CharField(max_length=64, blank=True)
+    value = models.FloatField(null=True)  # FAST: minutes after closure
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["kind", "day"], name="signalcand_kind_day"),
+            models.Index(fields=["order", "kind"], name="signalcand_order"),
+            models.Index(fields=["phone_hash", "day"], name="signalcand_phone_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.day} order {self.order_id}"
+
+
+class SignalPending(models.Model):
+    """A key whose signal candidates are out of date: "o:<order id>" or
+    "p:<YYYY-MM-01>:<phone hash>". Upserted by writers in their own transaction, consumed by
+    `signal_store.signals_refresh_pending` before every read (same scheme as MetricPendingRefresh).
+    """
+
+    key = models.CharField(max_length=96, unique=True)
+    marked_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.key

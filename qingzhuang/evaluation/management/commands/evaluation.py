@@ -25,7 +25,10 @@ class Command(QzCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
-        m = sub.add_parser("metrics", help="从原始工单重算按日汇总的诉求指标，并核对与原始数据一致")
+        m = sub.add_parser(
+            "metrics",
+            help="从原始工单重算按日汇总的诉求指标和异常信号候选，并核对与原始数据一致",
+        )
         m.add_argument("--start", help="起始日期 2026-01-01（默认：最早的工单）")
         m.add_argument("--end", help="结束日期（默认：最近的工单）")
         m.add_argument("--verify-only", action="store_true", help="只核对，不重算")
@@ -72,13 +75,21 @@ class Command(QzCommand):
             metrics_verify,
             raw_range,
         )
+        from qingzhuang.evaluation.signal_store import signals_rebuild, signals_verify
 
         start, end = _date(options.get("start")), _date(options.get("end"))
         result: dict[str, Any] = {"pending_refreshed": metrics_refresh_pending()}
         if not options.get("verify_only"):
             result.update(metrics_rebuild(start=start, end=end))
         rng = raw_range()
-        if rng is None:
-            return {**result, "differences": 0}
-        diffs = metrics_verify(start=start or rng[0], end=end or rng[1])
-        return {**result, "differences": len(diffs), "examples": diffs[:3]}
+        diffs = [] if rng is None else metrics_verify(start=start or rng[0], end=end or rng[1])
+        if not options.get("verify_only"):
+            result.update(signals_rebuild())
+        signal_diffs = signals_verify()
+        return {
+            **result,
+            "differences": len(diffs),
+            "examples": diffs[:3],
+            "signal_differences": len(signal_diffs),
+            "signal_examples": signal_diffs[:3],
+        }
