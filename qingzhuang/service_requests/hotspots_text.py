@@ -9,8 +9,11 @@ from __future__ import annotations
 import csv
 import datetime as dt
 from collections import Counter
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from qingzhuang.textclass import NearDupIndex
 
@@ -26,9 +29,32 @@ def _time(raw: str) -> dt.datetime | None:
     return None
 
 
+_INDEX = NearDupIndex()  # default parameters; only its signature/banding functions are used
+
+
+@lru_cache(maxsize=16384)
+def _signature(text: str) -> bytes:
+    """MinHash signature of one text, memoised: the hotspot page re-clusters the latest few
+    thousand requests, and after a new request arrives all but one signature are known."""
+    return _INDEX.signature(text).tobytes()
+
+
 def cluster_texts(texts: list[str], *, threshold: float = 0.5) -> list[int]:
-    """Cluster id per text: union-find over MinHash near-duplicate links (never all pairs)."""
-    parent = list(range(len(texts)))
+    """Cluster id per text: union-find over MinHash near-duplicate links (never all pairs).
+
+    Texts are linked when they share an LSH band and their estimated Jaccard similarity is at
+    least `threshold` — the same links a NearDupIndex query per text would find — but computed
+    in one pass: identical signatures are merged first, then each band's buckets are paired.
+    """
+    n = len(texts)
+    if n == 0:
+        return []
+    sigs = np.frombuffer(b"".join(_signature(t) for t in texts), dtype=np.uint16)
+    sigs = sigs.reshape(n, _INDEX.num_perm)
+    uniq, inverse = np.unique(sigs, axis=0, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    m = len(uniq)
+    parent = list(range(m))
 
     def find(i: int) -> int:
         while parent[i] != i:
@@ -36,14 +62,28 @@ def cluster_texts(texts: list[str], *, threshold: float = 0.5) -> list[int]:
             i = parent[i]
         return i
 
-    index = NearDupIndex()
-    for i, text in enumerate(texts):
-        for key, _sim in index.query(text, threshold=threshold):
-            a, b = find(i), find(int(key))  # type: ignore[call-overload]
-            if a != b:
-                parent[a] = b
-        index.add(i, text)
-    return [find(i) for i in range(len(texts))]
+    bands = np.stack([_INDEX._bands_of(sig) for sig in uniq]) if m > 1 else None
+    for j in range(_INDEX.bands if bands is not None else 0):
+        col = bands[:, j]  # type: ignore[index]
+        order = np.argsort(col, kind="stable")
+        vals = col[order]
+        starts = np.flatnonzero(np.r_[True, vals[1:] != vals[:-1]])
+        ends = np.r_[starts[1:], len(vals)]
+        for lo, hi in zip(
+            starts[ends - starts > 1].tolist(), ends[ends - starts > 1].tolist(), strict=True
+        ):
+            members = order[lo:hi]
+            a, b = np.triu_indices(len(members), 1)
+            a, b = members[a], members[b]
+            sims = (uniq[a] == uniq[b]).mean(axis=1)
+            for x, y in zip(
+                a[sims >= threshold].tolist(), b[sims >= threshold].tolist(), strict=True
+            ):
+                rx, ry = find(x), find(y)
+                if rx != ry:
+                    parent[rx] = ry
+    root = [find(i) for i in range(m)]
+    return [root[u] for u in inverse.tolist()]
 
 
 def clusters_from_csv(
