@@ -52,6 +52,17 @@ class Scope:
             q |= Q(**{prefix: path})
         return q
 
+    def ids_q(self, field: str = "org_unit") -> Q:
+        """Like `q`, as `field_id IN (units in scope)`: lets the database use an index that
+        starts with the unit column (e.g. requests by unit and time) instead of joining every
+        row to the unit table."""
+        if self.everything:
+            return Q()
+        from qingzhuang.org.models import OrgUnit
+
+        units = OrgUnit.objects.filter(self.q("")).values("pk")
+        return Q(**{f"{field}_id__in": units})
+
     def filter(self, qs: QuerySet[M], field: str = "org_unit") -> QuerySet[M]:
         return qs.filter(self.q(field))
 

@@ -271,7 +271,7 @@ def hotspots(
     """
     now = now or timezone.now()
     since = now - dt.timedelta(weeks=weeks)
-    base = ServiceRequest.objects.filter(scope.q("org_unit"), created_at__gte=since).exclude(
+    base = ServiceRequest.objects.filter(scope.ids_q("org_unit"), created_at__gte=since).exclude(
         category=""
     )
     starts = [now - dt.timedelta(weeks=i + 1) for i in range(weeks - 1, -1, -1)]
@@ -287,12 +287,20 @@ def hotspots(
     }
     groups = list(
         base.values("category", "org_unit_id")
-        .annotate(n=Count("id"), **per_week)
+        .annotate(n=Count("id"))
         .filter(n__gte=min_count)
         .order_by("-n", "category", "org_unit_id")[:top]
     )
     if not groups:
         return []
+    # Weekly counts only for the groups shown, one indexed (unit, category, created_at) range
+    # each, without touching the rest of the period's requests.
+    weekly = {
+        (g["category"], g["org_unit_id"]): base.filter(
+            category=g["category"], org_unit_id=g["org_unit_id"]
+        ).aggregate(**per_week)
+        for g in groups
+    }
     # names afterwards: joining every request row to its unit costs more than the counting
     names = dict(
         OrgUnit.objects.filter(pk__in={g["org_unit_id"] for g in groups}).values_list("pk", "name")
@@ -306,7 +314,7 @@ def hotspots(
             .order_by("-created_at")
             .values_list("text", "tracking_code")[:10]
         )
-        row: Any = g  # the per-week keys are built at run time
+        row: Any = weekly[key]  # the per-week keys are built at run time
         values = [int(row[f"w{i}"]) for i in range(weeks)]
         out.append(
             Hotspot(
@@ -362,7 +370,7 @@ def text_hotspots(
     now = now or timezone.now()
     since = now - dt.timedelta(weeks=weeks)
     rows = list(
-        ServiceRequest.objects.filter(scope.q("org_unit"), created_at__gte=since)
+        ServiceRequest.objects.filter(scope.ids_q("org_unit"), created_at__gte=since)
         .order_by("-created_at")
         .values_list("category", "org_unit__name", "created_at", "text", "tracking_code")[:limit]
     )

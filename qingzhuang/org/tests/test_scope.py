@@ -50,3 +50,16 @@ def test_village_worker_cannot_create_units(org_tree: dict[str, Any], client: Cl
     client.login(username="worker_a", password=org_tree["password"])
     response = client.post("/org/units/", {"code": "9", "name": "新村", "level": "village"})
     assert response.status_code == 403
+
+
+@pytest.mark.parametrize("who", ["worker_a", "admin"])
+def test_ids_q_selects_the_same_rows_as_q(org_tree: dict[str, Any], who: str) -> None:
+    from qingzhuang.org.models import User
+
+    scope = scope_for(org_tree[who])
+    users = User.objects.exclude(org_unit=None)
+    by_path = set(users.filter(scope.q("org_unit")).values_list("pk", flat=True))
+    by_ids = set(users.filter(scope.ids_q("org_unit")).values_list("pk", flat=True))
+    assert by_ids == by_path and by_path
+    assert not users.filter(Scope.nothing().ids_q("org_unit")).exists()
+    assert set(users.filter(Scope.all().ids_q("org_unit")).values_list("pk", flat=True)) >= by_path
