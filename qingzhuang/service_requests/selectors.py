@@ -369,11 +369,14 @@ def text_hotspots(
     villages and categories — e.g. the same blocked road reported under different headings."""
     now = now or timezone.now()
     since = now - dt.timedelta(weeks=weeks)
+    # Newest first through the created_at index, stopping at `limit`; the unit names are looked
+    # up afterwards rather than joined to every row.
     rows = list(
-        ServiceRequest.objects.filter(scope.ids_q("org_unit"), created_at__gte=since)
+        ServiceRequest.objects.filter(scope.q("org_unit"), created_at__gte=since)
         .order_by("-created_at")
-        .values_list("category", "org_unit__name", "created_at", "text", "tracking_code")[:limit]
+        .values_list("category", "org_unit_id", "created_at", "text", "tracking_code")[:limit]
     )
+    names = dict(OrgUnit.objects.filter(pk__in={r[1] for r in rows}).values_list("pk", "name"))
     ids = _cluster_memo([r[3][:400] for r in rows], threshold=threshold)
     groups: dict[int, list[int]] = defaultdict(list)
     for i, cid in enumerate(ids):
@@ -382,7 +385,7 @@ def text_hotspots(
     for members in groups.values():
         if len(members) < min_count:
             continue
-        places = Counter(rows[i][1] for i in members)
+        places = Counter(names[rows[i][1]] for i in members)
         cats = Counter(rows[i][0] or "未分类" for i in members)
         place = "、".join(p for p, _ in places.most_common(3))
         label = f"{cats.most_common(1)[0][0]}（内容相近）"
