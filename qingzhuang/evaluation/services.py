@@ -14,6 +14,7 @@ from qingzhuang.evaluation import values as indicator_values
 from qingzhuang.evaluation.aggregates import metrics_rebuild, metrics_refresh
 from qingzhuang.evaluation.metrics import METRIC_NAMES
 from qingzhuang.evaluation.models import (
+    FAST_CALLBACK_MAX_MINUTES,
     Direction,
     EvaluationScheme,
     EvaluationSettings,
@@ -61,6 +62,10 @@ def settings_update(*, actor: Any, **changes: Any) -> EvaluationSettings:
         raise InvalidInput("满意率口径只能是 top2（满意+基本满意）或 weighted（加权）")
     if not 0 <= obj.partly_weight <= 1:
         raise InvalidInput("部分解决的权重要在 0 到 1 之间")
+    if not 1 <= obj.fast_callback_minutes <= FAST_CALLBACK_MAX_MINUTES:
+        raise InvalidInput(f"“秒回访”的分钟数要在 1 到 {FAST_CALLBACK_MAX_MINUTES} 之间")
+    if obj.phone_many_orders < 2:
+        raise InvalidInput("同一号码评价工单数至少要填 2")
     obj.save()
     audit_record(
         actor=actor,

@@ -15,5 +15,6 @@ urlpatterns = [
     path("indicators/save/", views.indicator_save, name="indicator_save"),
     path("schemes/save/", views.scheme_save, name="scheme_save"),
     path("signals/", views.signals_page, name="signals"),
+    path("signals/settings/", views.signals_settings_save, name="signals_settings"),
     path("report/", views.report, name="report"),
 ]

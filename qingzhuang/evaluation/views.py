@@ -6,11 +6,13 @@ Everyone with evaluation.view reads (within their scope); only evaluation.manage
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -18,7 +20,7 @@ from django.views.decorators.http import require_POST
 from qingzhuang.core.errors import ApplicationError, InvalidInput, NotFound
 from qingzhuang.evaluation import dashboard, exports, gaming, selectors, services, values
 from qingzhuang.evaluation.metrics import RATE_NAMES
-from qingzhuang.evaluation.models import EvaluationScheme, Indicator
+from qingzhuang.evaluation.models import FAST_CALLBACK_MAX_MINUTES, EvaluationScheme, Indicator
 from qingzhuang.evaluation.periods import Period, parse
 from qingzhuang.evaluation.schemes import scheme_check
 from qingzhuang.org.roles import can, require
@@ -282,9 +284,31 @@ def signals_page(request: HttpRequest) -> HttpResponse:
         "evaluation/signals.html",
         {
             "period": period,
+            "manage": can(request.user, "evaluation.manage"),
+            "fast_max": FAST_CALLBACK_MAX_MINUTES,
             **gaming.gaming_signals(scope=scope, period=period),
         },
     )
+
+
+@login_required
+@require_POST
+def signals_settings_save(request: HttpRequest) -> HttpResponse:
+    """The two thresholds of the gaming signals (audited like every settings change)."""
+    require(request.user, "evaluation.manage")
+    try:
+        services.settings_update(
+            actor=request.user,
+            fast_callback_minutes=int(request.POST.get("fast_callback_minutes", "")),
+            phone_many_orders=int(request.POST.get("phone_many_orders", "")),
+        )
+    except (ApplicationError, ValueError) as exc:
+        messages.error(request, getattr(exc, "message", _("设置的数值格式不对，请填写整数")))
+    else:
+        messages.success(request, _("已保存异常信号的阈值。"))
+    period = request.POST.get("period", "")
+    url = reverse("evaluation:signals")
+    return redirect(f"{url}?{urlencode({'period': period})}" if period else url)
 
 
 @login_required

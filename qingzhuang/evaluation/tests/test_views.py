@@ -379,3 +379,36 @@ def test_exports_and_report_use_the_language_of_the_request(
     assert len(shown) > 20 and _chinese(shown) == []
     p = client.get("/evaluation/report/?period=2026-03&format=pdf")
     assert p.status_code == 200 and p.content[:5] == b"%PDF-"
+
+
+def test_signal_thresholds_saved_by_managers_with_bounds(
+    client: Client, site: dict[str, Any]
+) -> None:
+    from qingzhuang.audit.models import AuditEntry
+
+    _login(client, site, "evaluator")
+    assert "阈值设置" not in client.get("/evaluation/signals/?period=2026-03").content.decode()
+    url = "/evaluation/signals/settings/"
+    assert (
+        client.post(url, {"fast_callback_minutes": "30", "phone_many_orders": "3"}).status_code
+        == 403
+    )
+    client.logout()
+    _login(client, site, "admin")
+    assert "阈值设置" in client.get("/evaluation/signals/?period=2026-03").content.decode()
+    r = client.post(
+        url, {"fast_callback_minutes": "30", "phone_many_orders": "3", "period": "2026-03"}
+    )
+    assert r.status_code == 302 and r["Location"].endswith("/evaluation/signals/?period=2026-03")
+    cfg = EvaluationSettings.objects.get()
+    assert (cfg.fast_callback_minutes, cfg.phone_many_orders) == (30, 3)
+    assert AuditEntry.objects.filter(action="evaluation.settings.update").exists()
+    for minutes, phones, message in (
+        ("61", "3", "要在 1 到 60 之间"),
+        ("10", "1", "至少要填 2"),
+        ("十", "3", "请填写整数"),
+    ):
+        form = {"fast_callback_minutes": minutes, "phone_many_orders": phones}
+        assert message in client.post(url, form, follow=True).content.decode()
+        cfg = EvaluationSettings.objects.get()
+        assert (cfg.fast_callback_minutes, cfg.phone_many_orders) == (30, 3)
