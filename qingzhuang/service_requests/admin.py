@@ -8,7 +8,19 @@ from qingzhuang.service_requests.models import DutyRule, SlaPolicy
 
 @admin.register(SlaPolicy)
 class SlaPolicyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """View only: limits are edited on the duty page through `services.sla_policy_save`, which
+    validates, audits and clears the deadline cache."""
+
     list_display = ["request_type", "response_days", "resolution_days", "remind_before_days"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(DutyRule)

@@ -33,6 +33,7 @@ from qingzhuang.service_requests.models import (
     DutyRule,
     RequestType,
     ServiceRequest,
+    SlaPolicy,
     WorkOrder,
     WorkOrderEvent,
     WorkOrderState,
@@ -584,3 +585,47 @@ def duty_rule_delete(*, rule: DutyRule, acting_user: Any) -> None:
     )
     rule.delete()
     rules_cache_clear()
+
+
+SLA_MAX_DAYS = 120  # longer than any legal processing limit for a resident request
+
+
+@transaction.atomic
+def sla_policy_save(
+    *,
+    acting_user: Any,
+    request_type: str,
+    response_days: int,
+    resolution_days: int,
+    remind_before_days: int,
+) -> SlaPolicy:
+    """Set the working-day limits of one request type. New work orders use them; orders already
+    open keep the deadlines they were given (a resident was told them)."""
+    from qingzhuang.service_requests.workflow import sla_cache_clear  # noqa: PLC0415
+
+    require(acting_user, "requests.dispatch")
+    if request_type not in RequestType.values:
+        raise InvalidInput(f"没有“{request_type}”这种诉求类型。")
+    if not 1 <= response_days <= SLA_MAX_DAYS or not 1 <= resolution_days <= SLA_MAX_DAYS:
+        raise InvalidInput(f"响应和办结时限要在 1 到 {SLA_MAX_DAYS} 个工作日之间。")
+    if resolution_days < response_days:
+        raise InvalidInput("办结时限不能短于响应时限。")
+    if not 0 <= remind_before_days < resolution_days:
+        raise InvalidInput("提前提醒的天数要小于办结时限（0 表示到期当天才提醒）。")
+    policy = SlaPolicy.objects.select_for_update().filter(request_type=request_type).first()
+    before = snapshot(policy) if policy else None
+    policy = policy or SlaPolicy(request_type=request_type)
+    policy.response_days = response_days
+    policy.resolution_days = resolution_days
+    policy.remind_before_days = remind_before_days
+    policy.save()
+    sla_cache_clear()  # this process at once, and again after commit (another thread may reload)
+    transaction.on_commit(sla_cache_clear)
+    audit_record(
+        actor=acting_user,
+        action="service_requests.sla_policy.save",
+        target=policy,
+        before=before,
+        after=snapshot(policy),
+    )
+    return policy

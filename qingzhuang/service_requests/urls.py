@@ -9,6 +9,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("new/", v.entry, name="entry"),
     path("import/", v.import_view, name="import"),
     path("duty/", v.duty_list, name="duty"),
+    path("duty/sla/", v.sla_save, name="sla_save"),
     path("hotspots/", v.hotspots, name="hotspots"),
     path("posters/", v.posters, name="posters"),
     path("<int:pk>/", v.detail, name="detail"),

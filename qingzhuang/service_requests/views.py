@@ -12,6 +12,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from qingzhuang.core.errors import ApplicationError, InvalidInput
@@ -88,7 +89,7 @@ def _actions_for(user: Any, state: str) -> list[str]:
     handler = can(user, "requests.handle")
     mine = {"accept", "start", "resolve", "return"}
     out = []
-    for action, (allowed, _) in TRANSITIONS.items():
+    for action, (allowed, _target) in TRANSITIONS.items():
         if state not in allowed or action == "merge":
             continue
         if (action in mine and handler) or (action not in mine and dispatcher):
@@ -359,6 +360,7 @@ def duty_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "manage": can(request.user, "requests.dispatch"),
             "sla": SlaPolicy.objects.all(),
+            "sla_max": services.SLA_MAX_DAYS,
         },
     )
 
@@ -375,6 +377,28 @@ def hotspots(request: HttpRequest) -> HttpResponse:
     chart = [{"name": f"{h.place}·{h.category}", "weeks": h.weeks} for h in spots[:5]]
     context = {"spots": spots, "similar": similar, "weeks": weeks, "chart": chart}
     return render(request, "service_requests/hotspots.html", context)
+
+
+@login_required
+@require_POST
+def sla_save(request: HttpRequest) -> HttpResponse:
+    """One row of the 办理时限 table (working days), through the audited service."""
+    require(request.user, "requests.dispatch")
+    try:
+        services.sla_policy_save(
+            acting_user=request.user,
+            request_type=request.POST.get("request_type", ""),
+            response_days=int(request.POST.get("response_days", "")),
+            resolution_days=int(request.POST.get("resolution_days", "")),
+            remind_before_days=int(request.POST.get("remind_before_days", "")),
+        )
+    except ValueError:
+        messages.error(request, _("时限要填整数（工作日）。"))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("已保存办理时限；新受理的诉求按新时限计算，已在办的不变。"))
+    return redirect("service_requests:duty")
 
 
 @login_required

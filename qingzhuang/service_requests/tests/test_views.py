@@ -599,3 +599,68 @@ def test_hotspot_counts_each_week_and_the_trend(org_tree: dict[str, Any]) -> Non
     assert spot.count == 6
     assert list(spot.weeks.values()) == [1, 0, 0, 0, 0, 2, 0, 3]
     assert spot.trend == "上升"
+
+
+def test_sla_limits_edited_on_the_duty_page_with_audit(
+    client: Client, org_tree: dict[str, Any]
+) -> None:
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone
+
+    from qingzhuang.audit.models import AuditEntry
+    from qingzhuang.service_requests.models import SlaPolicy
+    from qingzhuang.service_requests.tests.helpers import order_for
+
+    url = "/requests/duty/sla/"
+    form = {"request_type": "complaint", "response_days": "1", "resolution_days": "3"}
+    login(client, org_tree, "worker_a")
+    assert "duty/sla/" not in client.get("/requests/duty/").content.decode()
+    assert client.post(url, {**form, "remind_before_days": "1"}).status_code == 403
+    client.logout()
+    login(client, org_tree, "admin")
+    assert "duty/sla/" in client.get("/requests/duty/").content.decode()
+    old = SlaPolicy.objects.get(request_type="complaint").resolution_days
+    bad = [
+        ({**form, "resolution_days": "0", "remind_before_days": "0"}, "1 到 120"),
+        ({**form, "response_days": "5", "remind_before_days": "1"}, "不能短于响应时限"),
+        ({**form, "remind_before_days": "3"}, "要小于办结时限"),
+        ({**form, "remind_before_days": "一"}, "要填整数"),
+        ({**form, "request_type": "nope", "remind_before_days": "1"}, "没有“nope”"),
+    ]
+    for data, message in bad:
+        assert message in client.post(url, data, follow=True).content.decode()
+    assert SlaPolicy.objects.get(request_type="complaint").resolution_days == old
+    page = client.post(url, {**form, "remind_before_days": "1"}, follow=True).content.decode()
+    assert "已保存办理时限" in page
+    entry = AuditEntry.objects.filter(action="service_requests.sla_policy.save").get()
+    assert entry.before["resolution_days"] == old and entry.after["resolution_days"] == 3
+    # the next work order gets the new limit (Friday 16:00 before the 2026 Spring Festival)
+    created = dt.datetime(2026, 2, 13, 16, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    order = order_for(org_tree["village_a"], created_at=created)
+    assert timezone.localtime(order.resolution_due_at).date() == dt.date(2026, 2, 25)
+
+
+def test_django_admin_shows_sla_limits_read_only(
+    admin_client: Client, org_tree: dict[str, Any]
+) -> None:
+    from django.urls import reverse
+
+    from qingzhuang.service_requests.models import SlaPolicy
+
+    policy = SlaPolicy.objects.get(request_type="complaint")
+    assert (
+        admin_client.get(reverse("admin:service_requests_slapolicy_changelist")).status_code == 200
+    )
+    admin_client.post(
+        reverse("admin:service_requests_slapolicy_change", args=[policy.pk]),
+        {
+            "request_type": "complaint",
+            "response_days": "9",
+            "resolution_days": "9",
+            "remind_before_days": "1",
+        },
+    )
+    policy.refresh_from_db()
+    assert policy.response_days != 9
