@@ -210,3 +210,38 @@ def test_sentiment_scores_each_distinct_text_once(
     assert comment_sentiment_refresh() == 3
     assert seen == [["问题还在，没有真正解决"]]
     assert CommentSentiment.objects.count() == 3
+
+
+def test_signals_follow_a_request_through_the_real_services(org_tree: dict[str, Any]) -> None:
+    from django.utils import timezone
+
+    from qingzhuang.evaluation.periods import parse as parse_period
+    from qingzhuang.service_requests import services
+    from qingzhuang.service_requests.tests.helpers import order_for, submit, walk_to
+
+    admin, worker, a = org_tree["admin"], org_tree["worker_a"], org_tree["village_a"]
+    order = walk_to(order_for(a, category="路灯"), "resolved", admin=admin, worker=worker)
+    services.callback_record_phone(
+        order=order,
+        resolved="solved",
+        satisfaction="satisfied",
+        comment="根本没人来处理，敷衍了事，太失望了，非常差",
+        acting_user=admin,
+    )
+    now = parse_period(timezone.localdate().strftime("%Y-%m"))
+    signals = gaming_signals(scope=Scope.all(), period=now)
+    assert [i["callback"].order_id for i in signals["contradictions"]["items"]] == [order.pk]
+    assert signals["reopened"]["total"] == 0
+    # the same resident reports the same problem again
+    submit(a, category="路灯")
+    signals = gaming_signals(scope=Scope.all(), period=now)
+    assert [(i["order"].pk, i["later"] is not None) for i in signals["reopened"]["items"]] == [
+        (order.pk, True)
+    ]
+    # a dispatcher reopens it instead: listed as reopened, no longer as a repeat
+    services.work_order_reopen(order=order, reason="回访称未解决", acting_user=admin)
+    signals = gaming_signals(scope=Scope.all(), period=now)
+    assert [(i["order"].pk, i["later"]) for i in signals["reopened"]["items"]] == [(order.pk, None)]
+    assert signals_verify() == []
+    scoped = gaming_signals(scope=Scope.of_unit(org_tree["village_b"]), period=now)
+    assert scoped["reopened"]["total"] == 0 and scoped["contradictions"]["items"] == []
