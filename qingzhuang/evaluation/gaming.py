@@ -9,7 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, FloatField, Func, Q
+from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
 
@@ -65,35 +65,6 @@ def comment_sentiment_refresh(
 
 
 SHOWN = 200  # rows listed per signal; the heading gives the full count
-
-
-class MinutesAfter(Func):
-    """Minutes from the second datetime to the first, computed by the database itself.
-
-    Django's datetime arithmetic on SQLite calls a Python function per row; julianday() is
-    native, so a month of callbacks at a million requests is filtered in the query.
-    """
-
-    arity = 2
-    output_field = FloatField()
-
-    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        return self.as_sql(
-            compiler,
-            connection,
-            template="((julianday(%(expressions)s)) * 1440.0)",
-            arg_joiner=") - julianday(",
-            **extra,
-        )
-
-    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        return self.as_sql(
-            compiler,
-            connection,
-            template="(EXTRACT(EPOCH FROM (%(expressions)s)) / 60.0)",
-            arg_joiner=" - ",
-            **extra,
-        )
 
 
 def _candidates(kind: str, scope: Scope, period: Period) -> Any:
