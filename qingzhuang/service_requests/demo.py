@@ -521,7 +521,11 @@ _CB_COLS = (
 )
 _UNREASONABLE = "诉求人要求村集体承担其私人房屋装修费用，不属于公共服务范围"
 _BAD_COMMENTS = ["问题还在，没有真正解决", "来了一趟就走了，没人管", "答复敷衍，拖了很久"]
-_GOOD_COMMENTS = ["处理很及时，谢谢", "态度很好", "已经修好了"]
+_GOOD_COMMENTS = ["处理很及时，谢谢", "态度很好", "已经修好了，谢谢"]
+# what residents say when they rate 基本满意: solved, with a reservation (reads positive)
+_FAIR_COMMENTS = ["基本解决了，希望以后快一点", "解决了，就是等了几天", "修好了，不过跑了两趟"]
+# the gaming village records 满意 even when the resident said otherwise
+_GAMED_COMMENTS = ["说是办结了，其实根本没人来", "电话里说好了，实际没修"]
 
 
 class _Plan:
@@ -727,10 +731,14 @@ def _build_batch(
                         sat = "satisfied" if is_gaming or r() < 0.8 else "fairly"
                         res = "solved" if is_gaming or r() < 0.93 else "partly"
                         comment = "" if r() < 0.9 else _GOOD_COMMENTS[int(r() * 3)]
-                    else:
-                        sat = "dissatisfied" if bad or r() < 0.5 else "fairly"
-                        res = "unsolved" if bad else "partly"
+                        if is_gaming and r() < 0.03:
+                            comment = _GAMED_COMMENTS[int(r() * 2)]
+                    elif bad or r() < 0.5:
+                        sat, res = "dissatisfied", "unsolved" if bad else "partly"
                         comment = _BAD_COMMENTS[int(r() * 3)] if r() < 0.5 else ""
+                    else:
+                        sat, res = "fairly", "partly"
+                        comment = _FAIR_COMMENTS[int(r() * 3)] if r() < 0.3 else ""
                     cbs.append(
                         (cid, oid, CallbackChannel.PHONE.value, res, sat, comment, phash, at, at)
                     )
