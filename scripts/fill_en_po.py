@@ -85,7 +85,11 @@ class Entry:
         self.lines = block.split("\n")
         self.obsolete = all(line.startswith("#~") for line in self.lines if line.strip())
         self.msgid = self._field("msgid")
-        self.plural = "msgid_plural" in block and not self.obsolete
+        # not `"msgid_plural" in block`: a fuzzy guess copied from a plural entry keeps the old
+        # msgid_plural in a "#|" comment line
+        self.plural = not self.obsolete and any(
+            line.startswith("msgid_plural") for line in self.lines
+        )
 
     def _field(self, name: str) -> str | None:
         body = "\n".join(line[3:] if line.startswith("#~ ") else line for line in self.lines)

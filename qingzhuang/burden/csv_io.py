@@ -1,7 +1,8 @@
-"""Reading a demands CSV (the `qz burden check/import` contract). Pure Python, no Django.
+"""Reading a demands CSV (the `qz burden check/import` contract). No database access.
 
-Any problem in the file stops the whole batch with one plain-Chinese line naming the row and
-column, so an import never stores half a file.
+Any problem in the file stops the whole batch with one plain line naming the row and column,
+so an import never stores half a file. The line is in the active language (gettext), Chinese
+on the command line.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ import csv
 import io
 from dataclasses import dataclass
 from datetime import date
+
+from django.utils.translation import gettext as _
 
 from qingzhuang.burden.rules_engine import KINDS, DemandInput
 from qingzhuang.core.textcodec import UndecodableText, decode_bytes
@@ -33,7 +36,7 @@ FALSE = {"", "0", "false", "no", "n", "否"}
 
 
 class CsvError(ValueError):
-    """A one-line, plain-Chinese problem with the file."""
+    """A one-line, plain problem with the file, in the active language."""
 
 
 @dataclass
@@ -49,7 +52,10 @@ def _date(value: str, row: int, col: str) -> date | None:
         return date.fromisoformat(value)
     except ValueError:
         raise CsvError(
-            f"第{row}行 {col} 列：日期“{value}”无效，请写成 YYYY-MM-DD，例如 2026-03-05。"
+            _(
+                "第%(row)s行 %(column)s 列：日期“%(value)s”无效，请写成 YYYY-MM-DD，例如 2026-03-05。"
+            )
+            % {"row": row, "column": col, "value": value}
         ) from None
 
 
@@ -59,9 +65,14 @@ def _int(value: str, row: int, col: str) -> int | None:
     try:
         number = int(float(value))
     except ValueError:
-        raise CsvError(f"第{row}行 {col} 列：“{value}”不是数字，请填写整数或留空。") from None
+        raise CsvError(
+            _("第%(row)s行 %(column)s 列：“%(value)s”不是数字，请填写整数或留空。")
+            % {"row": row, "column": col, "value": value}
+        ) from None
     if number < 0:
-        raise CsvError(f"第{row}行 {col} 列：数值不能为负数。")
+        raise CsvError(
+            _("第%(row)s行 %(column)s 列：数值不能为负数。") % {"row": row, "column": col}
+        )
     return number
 
 
@@ -71,7 +82,10 @@ def _flag(value: str, row: int, col: str) -> bool:
         return True
     if v in FALSE:
         return False
-    raise CsvError(f"第{row}行 {col} 列：请填 0 或 1（当前是“{value}”）。")
+    raise CsvError(
+        _("第%(row)s行 %(column)s 列：请填 0 或 1（当前是“%(value)s”）。")
+        % {"row": row, "column": col, "value": value}
+    )
 
 
 def _kind(value: str, row: int) -> str:
@@ -79,7 +93,10 @@ def _kind(value: str, row: int) -> str:
     v = KIND_NAMES.get(v, v)
     if v not in KINDS:
         raise CsvError(
-            f"第{row}行 kind 列：类别“{value}”无效，只能是 report、document、meeting、inspection 或 app。"
+            _(
+                "第%(row)s行 kind 列：类别“%(value)s”无效，只能是 report、document、meeting、inspection 或 app。"
+            )
+            % {"row": row, "value": value}
         )
     return v
 
@@ -115,11 +132,14 @@ def parse_demands_csv(data: bytes) -> list[CsvRow]:
     reader = csv.DictReader(io.StringIO(text))
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     if not header:
-        raise CsvError("文件是空的：第一行应是列名 " + ",".join(COLUMNS) + "。")
+        raise CsvError(
+            _("文件是空的：第一行应是列名 %(columns)s。") % {"columns": ",".join(COLUMNS)}
+        )
     missing = [c for c in COLUMNS if c not in header]
     if missing:
         raise CsvError(
-            "缺少列：" + "、".join(missing) + "。第一行应包含 " + ",".join(COLUMNS) + "。"
+            _("缺少列：%(missing)s。第一行应包含 %(columns)s。")
+            % {"missing": _("、").join(missing), "columns": ",".join(COLUMNS)}
         )
     reader.fieldnames = header
     rows: list[CsvRow] = []
@@ -139,7 +159,7 @@ def parse_demands_xlsx(data: bytes) -> list[CsvRow]:
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:
-        raise CsvError("xlsx 文件无法打开，请确认文件未损坏，或另存为 CSV UTF-8。") from None
+        raise CsvError(_("xlsx 文件无法打开，请确认文件未损坏，或另存为 CSV UTF-8。")) from None
     ws = wb.worksheets[0]
     out = io.StringIO()
     writer = csv.writer(out)

@@ -99,7 +99,7 @@ def demand_list(
 def demand_get(*, scope: Scope, pk: int) -> Demand:
     demand = demand_list(scope=scope).filter(pk=pk).first()
     if demand is None:
-        raise NotFound("找不到这条事项，或您无权查看。")
+        raise NotFound(gettext("找不到这条事项，或您无权查看。"))
     return demand
 
 
@@ -150,7 +150,7 @@ def admission_list(*, scope: Scope, status: str = "") -> QuerySet[AdmissionRevie
 def admission_get(*, scope: Scope, pk: int) -> AdmissionReview:
     review = admission_list(scope=scope).filter(pk=pk).first()
     if review is None:
-        raise NotFound("找不到这份准入申请，或您无权查看。")
+        raise NotFound(gettext("找不到这份准入申请，或您无权查看。"))
     return review
 
 

@@ -19,6 +19,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from qingzhuang.audit.services import audit_record, snapshot
@@ -64,7 +65,7 @@ def default_org_unit() -> OrgUnit:
     """The township whose ledger the CLI writes to when no --org is given."""
     towns = list(OrgUnit.objects.filter(level=OrgLevel.TOWNSHIP, is_active=True)[:2])
     if len(towns) != 1:
-        raise InvalidInput("请用 --org 指定乡镇的行政区划代码（系统里有多个或没有乡镇）。")
+        raise InvalidInput(_("请用 --org 指定乡镇的行政区划代码（系统里有多个或没有乡镇）。"))
     return towns[0]
 
 
@@ -257,12 +258,12 @@ def demand_create(
 ) -> Demand:
     """Register one demand, fill a default burden estimate if none is given, and check it."""
     if kind not in DemandKind.values:
-        raise InvalidInput("类别无效，请选择报表、文件、会议、督查检查考核或APP要求。")
+        raise InvalidInput(_("类别无效，请选择报表、文件、会议、督查检查考核或APP要求。"))
     if not title.strip():
-        raise InvalidInput("请填写事项名称。")
+        raise InvalidInput(_("请填写事项名称。"))
     unknown = set(fields) - set(DEMAND_FIELDS) - {"template"}
     if unknown:
-        raise InvalidInput("未知字段：" + "、".join(sorted(unknown)))
+        raise InvalidInput(_("未知字段：%(fields)s") % {"fields": _("、").join(sorted(unknown))})
     probe = DemandInput(
         kind=kind,
         title=title,
@@ -292,7 +293,9 @@ def demands_import(*, rows: list[CsvRow], org_unit: OrgUnit, actor: Any) -> dict
     for r in rows:
         d = r.demand
         if d.received is None:
-            raise InvalidInput(f"第{r.row}行 received 列：入账需要收到日期，请填写 YYYY-MM-DD。")
+            raise InvalidInput(
+                _("第%(row)s行 received 列：入账需要收到日期，请填写 YYYY-MM-DD。") % {"row": r.row}
+            )
         issuer = department_get_or_create(name=d.issuer, actor=actor) if d.issuer else None
         try:
             demand = demand_create(
@@ -303,7 +306,9 @@ def demands_import(*, rows: list[CsvRow], org_unit: OrgUnit, actor: Any) -> dict
                 approval_code=d.approval_code, demand_text=d.demand_text,
             )  # fmt: skip
         except InvalidInput as exc:
-            raise InvalidInput(f"第{r.row}行：{exc.message}") from exc
+            raise InvalidInput(
+                _("第%(row)s行：%(problem)s") % {"row": r.row, "problem": exc.message}
+            ) from exc
         findings = demand.findings.order_by("pk")
         out.append(
             {
@@ -353,13 +358,13 @@ def _auto_estimate(demand: Demand) -> dict[str, Any]:
 def _validate_demand(demand: Demand) -> None:
     """The checks a demand passes at entry and after every correction."""
     if not demand.title.strip():
-        raise InvalidInput("请填写事项名称。")
+        raise InvalidInput(_("请填写事项名称。"))
     if demand.deadline and demand.deadline < demand.received:
-        raise InvalidInput("截止日期早于收到日期，请核对。")
+        raise InvalidInput(_("截止日期早于收到日期，请核对。"))
     for name in ESTIMATE_FIELDS:
         value = getattr(demand, name)
         if isinstance(value, int | Decimal) and value < 0:
-            raise InvalidInput("数值不能为负数。")
+            raise InvalidInput(_("数值不能为负数。"))
     try:
         demand.full_clean(exclude=["org_unit", "issuer", "template", "created_by"])
     except ValidationError as exc:
@@ -402,8 +407,7 @@ def _recheck_inspections(
         demand_findings_refresh(demand=other, actor=actor)
 
 
-# Marked for the catalogue only: the service raises it in Chinese (CLI, API, audit), and the
-# edit page translates it for the reader.
+# Marked for the catalogue here and translated where it is raised (in the reader's language).
 STALE_EDIT = gettext_noop("这一项在您打开后已被他人修改，请刷新页面查看最新内容后再改。")
 
 
@@ -449,17 +453,17 @@ def demand_revise(
     do not give one (CLI, demo, other services) save as before.
     """
     if estimate_kind not in (EstimateKind.RE_ESTIMATE, EstimateKind.PROGRAM_CHANGE):
-        raise InvalidInput("请选择“重新估算”或“实际要求变化”。")
+        raise InvalidInput(_("请选择“重新估算”或“实际要求变化”。"))
     unknown = set(changes) - set(DEMAND_EDITABLE)
     if unknown:
-        raise InvalidInput("不能修改：" + "、".join(sorted(unknown)))
+        raise InvalidInput(_("不能修改：%(fields)s") % {"fields": _("、").join(sorted(unknown))})
     kind = changes.get("kind", demand.kind)
     if kind not in DemandKind.values:
-        raise InvalidInput("类别无效，请选择报表、文件、会议、督查检查考核或APP要求。")
+        raise InvalidInput(_("类别无效，请选择报表、文件、会议、督查检查考核或APP要求。"))
     # Work on the stored row, so the audit's "before" is what the database held.
     row = Demand.objects.select_for_update().get(pk=demand.pk)
     if expected_fingerprint is not None and expected_fingerprint != demand_fingerprint(demand=row):
-        raise Conflict(STALE_EDIT)
+        raise Conflict(_(STALE_EDIT))
     before, hours_before = snapshot(row), row.burden_hours
     auto_before, inspection_before = _auto_estimate(row), _inspection_key(row)
     if kind != row.kind:
@@ -520,16 +524,14 @@ def demand_delete_refusal(*, demand: Demand) -> str:
     others = demand.findings.exclude(origin=FindingOrigin.RULE).count()
     held = []
     if documents:
-        held.append(f"附有{documents}份上传的原文文件（字数和照搬检查的依据）")
+        held.append(_("附有%(n)s份上传的原文文件（字数和照搬检查的依据）") % {"n": documents})
     if others:
-        held.append(f"关联了{others}条基层反映或村级事项准入的问题记录")
+        held.append(_("关联了%(n)s条基层反映或村级事项准入的问题记录") % {"n": others})
     if not held:
         return ""
-    return (
-        "不能删除：这一项"
-        + "，".join(held)
-        + "，删除会把它们一起删掉。如果是登记内容有误，请点“修改”更正。"
-    )
+    return _(
+        "不能删除：这一项%(reasons)s，删除会把它们一起删掉。如果是登记内容有误，请点“修改”更正。"
+    ) % {"reasons": _("，").join(held)}
 
 
 @transaction.atomic
@@ -570,11 +572,11 @@ def finding_add(
 ) -> Finding:
     """Add a finding from another feature (基层反映 feedback, 村级事项准入 …) to the ledger."""
     if origin not in FindingOrigin.values:
-        raise InvalidInput("来源无效。")
+        raise InvalidInput(_("来源无效。"))
     if not rule_code or not message.strip() or not source.strip():
-        raise InvalidInput("请写明规则编号、问题和依据。")
+        raise InvalidInput(_("请写明规则编号、问题和依据。"))
     if kind and kind not in DemandKind.values:
-        raise InvalidInput("类别无效。")
+        raise InvalidInput(_("类别无效。"))
     finding = Finding.objects.create(
         org_unit=org_unit, demand=demand, issuer=issuer or (demand.issuer if demand else None),
         kind=kind or (demand.kind if demand else ""), rule_code=rule_code, message=message.strip(),
@@ -614,13 +616,13 @@ def rule_update(*, rule: Rule, actor: Any, **changes: Any) -> Rule:
     """Change a rule's threshold, keywords or citation (admins only; checked by the caller)."""
     unknown = set(changes) - set(RULE_EDITABLE)
     if unknown:
-        raise InvalidInput("不能修改：" + "、".join(sorted(unknown)))
+        raise InvalidInput(_("不能修改：%(fields)s") % {"fields": _("、").join(sorted(unknown))})
     if not str(changes.get("citation", rule.citation)).strip():
-        raise InvalidInput("请写明规则依据（引用的文件名称和条款）。")
+        raise InvalidInput(_("请写明规则依据（引用的文件名称和条款）。"))
     for key in ("threshold", "threshold_alt"):
         value = changes.get(key)
         if value is not None and int(value) < 0:
-            raise InvalidInput("阈值不能为负数。")
+            raise InvalidInput(_("阈值不能为负数。"))
     before = snapshot(rule)
     for key, value in changes.items():
         setattr(rule, key, value)
@@ -726,7 +728,7 @@ def admission_submit(
 ) -> AdmissionReview:  # fmt: skip
     """A department asks to send a new form down; the file is parsed and analysed at once."""
     if not form.title.strip():
-        raise InvalidInput("请填写报表名称。")
+        raise InvalidInput(_("请填写报表名称。"))
     suffix = Path(name).suffix.lower()
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"form{suffix}"
@@ -734,13 +736,12 @@ def admission_submit(
         try:
             fields = held_data.fields_from_file(path, display_name=Path(name).name)
         except Exception as exc:
-            message = (
-                getattr(exc, "message", None)
-                or "报表文件无法读取，请上传 xlsx、xls、csv 或 docx 格式的空白表样。"
+            message = getattr(exc, "message", None) or _(
+                "报表文件无法读取，请上传 xlsx、xls、csv 或 docx 格式的空白表样。"
             )
             raise InvalidInput(str(message)) from exc
     if not fields:
-        raise InvalidInput("没有在文件中找到任何填报项，请上传空白表样（含表头）。")
+        raise InvalidInput(_("没有在文件中找到任何填报项，请上传空白表样（含表头）。"))
     review = AdmissionReview(
         org_unit=org_unit, department=department, title=form.title.strip(), year=form.year,
         original_name=Path(name).name[:255], template=template, legal_basis=form.legal_basis,
@@ -765,11 +766,11 @@ def admission_decide(
 ) -> AdmissionReview:
     """Approve, reject, or answer "use existing data" — always with a reason, audited."""
     if review.status != ReviewStatus.PENDING:
-        raise Conflict("这份申请已经有结论，不能重复审查。")
+        raise Conflict(_("这份申请已经有结论，不能重复审查。"))
     if status not in (ReviewStatus.APPROVED, ReviewStatus.REJECTED, ReviewStatus.USE_EXISTING):
-        raise InvalidInput("请选择准入、不予准入或使用已有数据。")
+        raise InvalidInput(_("请选择准入、不予准入或使用已有数据。"))
     if not reason.strip():
-        raise InvalidInput("请写明审查理由。")
+        raise InvalidInput(_("请写明审查理由。"))
     before = snapshot(review, fields=["status", "reason"])
     review.status = status
     review.reason = reason.strip()
@@ -789,5 +790,5 @@ def admission_decide(
 def admission_get_for_decision(*, scope: Scope, pk: int) -> AdmissionReview:
     review = selectors.admission_get(scope=scope, pk=pk)
     if review is None:  # pragma: no cover - selector raises
-        raise NotFound("找不到这份准入申请。")
+        raise NotFound(_("找不到这份准入申请。"))
     return review

@@ -1,4 +1,5 @@
-"""Plain text out of an uploaded document: .docx, .doc, .pdf, .txt. Pure Python, no Django.
+"""Plain text out of an uploaded document: .docx, .doc, .pdf, .txt. Pure Python; Django only
+for gettext, so error messages follow the active language.
 
 .doc (Word 97–2003) is read by an `antiword`/`catdoc` binary when one is installed, otherwise
 by our own reader of the OLE "WordDocument" stream's piece table (via `olefile`). Character
@@ -13,6 +14,8 @@ import shutil
 import struct
 import subprocess
 from pathlib import Path
+
+from django.utils.translation import gettext as _
 
 from qingzhuang.core.textcodec import UndecodableText, decode_bytes
 
@@ -32,14 +35,16 @@ def count_chars(text: str) -> int:
 def file_format(name: str) -> str:
     ext = Path(name).suffix.lower().lstrip(".")
     if ext not in FORMATS:
-        raise ExtractError(f"不支持的文件类型“.{ext}”：请上传 docx、doc、pdf 或 txt 文件。")
+        raise ExtractError(
+            _("不支持的文件类型“.%(ext)s”：请上传 docx、doc、pdf 或 txt 文件。") % {"ext": ext}
+        )
     return ext
 
 
 def extract_text(name: str, data: bytes) -> str:
     """The document's text. Raises ExtractError with a plain message when it cannot."""
     if len(data) > MAX_BYTES:
-        raise ExtractError("文件超过30MB，请压缩图片或拆分后再上传。")
+        raise ExtractError(_("文件超过30MB，请压缩图片或拆分后再上传。"))
     fmt = file_format(name)
     if fmt == "txt":
         return _txt(data)
@@ -63,7 +68,7 @@ def _docx(data: bytes) -> str:
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception as exc:
-        raise ExtractError("docx 文件无法打开，请确认文件未损坏，或另存为 PDF 后上传。") from exc
+        raise ExtractError(_("docx 文件无法打开，请确认文件未损坏，或另存为 PDF 后上传。")) from exc
     parts = [p.text for p in document.paragraphs]
     for table in document.tables:
         for row in table.rows:
@@ -77,14 +82,14 @@ def _pdf(data: bytes) -> str:
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
-            raise ExtractError("PDF 已加密，请上传未加密的文件。")
+            raise ExtractError(_("PDF 已加密，请上传未加密的文件。"))
         text = "\n".join(page.extract_text() or "" for page in reader.pages)
     except ExtractError:
         raise
     except Exception as exc:
-        raise ExtractError("PDF 无法读取，请确认文件未损坏。") from exc
+        raise ExtractError(_("PDF 无法读取，请确认文件未损坏。")) from exc
     if not text.strip():
-        raise ExtractError("PDF 里没有文字（可能是扫描件），请上传 Word 版或文字版 PDF。")
+        raise ExtractError(_("PDF 里没有文字（可能是扫描件），请上传 Word 版或文字版 PDF。"))
     return text
 
 
@@ -110,26 +115,28 @@ def doc_text_from_ole(data: bytes) -> str:
     try:
         import olefile
     except ImportError as exc:  # pragma: no cover - olefile is installed with the app
-        raise ExtractError("暂不能读取 .doc 文件：请在 WPS/Word 中另存为 .docx 后上传。") from exc
+        raise ExtractError(
+            _("暂不能读取 .doc 文件：请在 WPS/Word 中另存为 .docx 后上传。")
+        ) from exc
     try:
         ole = olefile.OleFileIO(io.BytesIO(data))
     except Exception as exc:
-        raise ExtractError("这不是有效的 .doc 文件，请另存为 .docx 后上传。") from exc
+        raise ExtractError(_("这不是有效的 .doc 文件，请另存为 .docx 后上传。")) from exc
     try:
         if not ole.exists("WordDocument"):
-            raise ExtractError("这不是 Word 文件，请另存为 .docx 后上传。")
+            raise ExtractError(_("这不是 Word 文件，请另存为 .docx 后上传。"))
         word = ole.openstream("WordDocument").read()
         flags = struct.unpack_from("<H", word, 0x0A)[0]
         if flags & 0x0100:
-            raise ExtractError("Word 文件已加密，请取消密码后再上传。")
+            raise ExtractError(_("Word 文件已加密，请取消密码后再上传。"))
         table_name = "1Table" if flags & 0x0200 else "0Table"
         if not ole.exists(table_name):
-            raise ExtractError(".doc 文件结构不完整，请另存为 .docx 后上传。")
+            raise ExtractError(_(".doc 文件结构不完整，请另存为 .docx 后上传。"))
         table = ole.openstream(table_name).read()
         fc_clx, lcb_clx = struct.unpack_from("<II", word, 0x01A2)
         text = _pieces(word, table[fc_clx : fc_clx + lcb_clx])
     except (struct.error, IndexError) as exc:
-        raise ExtractError(".doc 文件无法解析，请在 WPS/Word 中另存为 .docx 后上传。") from exc
+        raise ExtractError(_(".doc 文件无法解析，请在 WPS/Word 中另存为 .docx 后上传。")) from exc
     finally:
         ole.close()
     return _clean_word_text(text)
@@ -141,7 +148,7 @@ def _pieces(word: bytes, clx: bytes) -> str:
         (cb,) = struct.unpack_from("<h", clx, pos + 1)
         pos += 3 + cb
     if pos >= len(clx) or clx[pos] != 0x02:
-        raise ExtractError(".doc 文件无法解析，请另存为 .docx 后上传。")
+        raise ExtractError(_(".doc 文件无法解析，请另存为 .docx 后上传。"))
     (lcb,) = struct.unpack_from("<I", clx, pos + 1)
     plc = clx[pos + 5 : pos + 5 + lcb]
     n = (lcb - 4) // 12

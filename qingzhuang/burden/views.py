@@ -38,7 +38,7 @@ def _home_unit(request: HttpRequest) -> OrgUnit:
     """The unit whose ledger this user writes to (their own unit)."""
     unit = getattr(request.user, "org_unit", None)
     if unit is None:
-        raise InvalidInput("您的账号没有所属单位，请联系管理员设置后再登记。")
+        raise InvalidInput(gettext("您的账号没有所属单位，请联系管理员设置后再登记。"))
     return unit  # type: ignore[no-any-return]
 
 
@@ -101,7 +101,9 @@ def demand_new(request: HttpRequest) -> HttpResponse:
         except ApplicationError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, f"已登记，发现 {demand.findings.count()} 个问题。")
+            messages.success(
+                request, gettext("已登记，发现 %(n)s 个问题。") % {"n": demand.findings.count()}
+            )
             return redirect("burden:demand", pk=demand.pk)
     return render(
         request,
@@ -165,7 +167,7 @@ def demand_edit(request: HttpRequest, pk: int) -> HttpResponse:
             # The form stays bound to what was posted: the typed values are kept, and so is
             # the stale fingerprint, so saving again cannot overwrite the other change.
             conflict = isinstance(exc, Conflict)
-            form.add_error(None, gettext(exc.message) if conflict else exc.message)
+            form.add_error(None, exc.message)
             status = exc.http_status if conflict else 200
         else:
             found = demand.findings.count()
@@ -262,7 +264,7 @@ def upload_document(request: HttpRequest) -> HttpResponse:
             form.add_error("file", exc.message)
         else:
             if demand is not None:
-                messages.success(request, f"已读取文件：{doc.chars} 字。")
+                messages.success(request, gettext("已读取文件：%(n)s 字。") % {"n": doc.chars})
                 return redirect("burden:demand", pk=demand.pk)
     return render(request, "burden/upload.html", {"form": form, "doc": doc})
 
@@ -273,7 +275,7 @@ def rules(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         require(request.user, "burden.manage")
         n = services.findings_recheck(scope=scope_for(request.user), actor=request.user)
-        messages.success(request, f"已按现行规则重新检查 {n} 项事项。")
+        messages.success(request, gettext("已按现行规则重新检查 %(n)s 项事项。") % {"n": n})
         return redirect("burden:rules")
     return render(request, "burden/rules.html", {"rules": selectors.rules_all(), "manage": manage})
 
@@ -291,7 +293,7 @@ def rule_edit(request: HttpRequest, code: str) -> HttpResponse:
         except ApplicationError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, "规则已保存。点“按现行规则重新检查”让台账生效。")
+            messages.success(request, gettext("规则已保存。点“按现行规则重新检查”让台账生效。"))
             return redirect("burden:rules")
     return render(request, "burden/rule_edit.html", {"form": form, "rule": rule})
 
@@ -328,7 +330,7 @@ def admission(request: HttpRequest) -> HttpResponse:
             except ApplicationError as exc:
                 form.add_error("file", exc.message)
             else:
-                messages.success(request, "已提交，请查看系统分析结果。")
+                messages.success(request, gettext("已提交，请查看系统分析结果。"))
                 return redirect("burden:admission_detail", pk=review.pk)
     return render(
         request,
@@ -364,7 +366,7 @@ def admission_detail(request: HttpRequest, pk: int) -> HttpResponse:
             except ApplicationError as exc:
                 form.add_error(None, exc.message)
             else:
-                messages.success(request, "审查结论已保存。")
+                messages.success(request, gettext("审查结论已保存。"))
                 return redirect("burden:admission_detail", pk=pk)
     return render(
         request,
@@ -465,7 +467,7 @@ def monthly_report(request: HttpRequest) -> HttpResponse:
     except ValueError:
         month = timezone.localdate().month
     if not 1 <= month <= 12:
-        raise InvalidInput("月份应在1到12之间。")
+        raise InvalidInput(gettext("月份应在1到12之间。"))
     unit = getattr(request.user, "org_unit", None)
     report = selectors.monthly_report(
         scope=scope, year=year, month=month, unit_name=unit.name if unit else ""

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Router, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import APIKeyHeader, HttpBearer, django_auth
@@ -72,12 +73,12 @@ def _application_error(request: HttpRequest, exc: ApplicationError) -> HttpRespo
 
 @api.exception_handler(ValidationError)
 def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    return _error(request, 422, "invalid_input", "提交的数据格式不对", details=exc.errors)
+    return _error(request, 422, "invalid_input", _("提交的数据格式不对"), details=exc.errors)
 
 
 @api.exception_handler(AuthenticationError)
 def _auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return _error(request, 401, "unauthorized", "请先登录，或提供有效的 API 令牌")
+    return _error(request, 401, "unauthorized", _("请先登录，或提供有效的 API 令牌"))
 
 
 @api.exception_handler(HttpError)

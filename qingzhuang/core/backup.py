@@ -21,6 +21,7 @@ from typing import Any
 from django.conf import settings
 from django.db import connection, connections
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from qingzhuang.core.errors import InvalidInput
 
@@ -56,7 +57,9 @@ def _pg_tool(name: str) -> str:
         return found
     for candidate in sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"), reverse=True):
         return str(candidate)
-    raise InvalidInput(f"找不到 {name}，请安装 PostgreSQL 客户端工具 (postgresql-client)。")
+    raise InvalidInput(
+        _("找不到 %(tool)s，请安装 PostgreSQL 客户端工具 (postgresql-client)。") % {"tool": name}
+    )
 
 
 def backup_create(*, output: Path) -> dict[str, Any]:
@@ -79,7 +82,7 @@ def backup_create(*, output: Path) -> dict[str, Any]:
                 capture_output=True,
             )
         else:
-            raise InvalidInput(f"不支持备份 {vendor} 数据库。")
+            raise InvalidInput(_("不支持备份 %(vendor)s 数据库。") % {"vendor": vendor})
         manifest = {
             "created_at": timezone.now().isoformat(),
             "vendor": vendor,
@@ -103,7 +106,7 @@ def _safe_members(tar: tarfile.TarFile) -> list[tarfile.TarInfo]:
     for member in tar.getmembers():
         name = member.name
         if name.startswith("/") or ".." in Path(name).parts or member.issym() or member.islnk():
-            raise InvalidInput(f"备份文件中有不安全的路径：{name}")
+            raise InvalidInput(_("备份文件中有不安全的路径：%(name)s") % {"name": name})
         members.append(member)
     return members
 
@@ -111,23 +114,29 @@ def _safe_members(tar: tarfile.TarFile) -> list[tarfile.TarInfo]:
 def backup_restore(*, path: Path) -> dict[str, Any]:
     """Replace the current database (and media) with the backup's content."""
     if not path.is_file():
-        raise InvalidInput(f"找不到备份文件：{path}")
+        raise InvalidInput(_("找不到备份文件：%(path)s") % {"path": path})
     db = _db()
     vendor = connection.vendor
     try:
         tar = tarfile.open(path, "r:gz")  # noqa: SIM115 - closed by the with-block below
     except (tarfile.TarError, OSError) as exc:
-        raise InvalidInput(f"备份文件已损坏或不是轻装的备份：{path.name}") from exc
+        raise InvalidInput(
+            _("备份文件已损坏或不是轻装的备份：%(name)s") % {"name": path.name}
+        ) from exc
     with tar, tempfile.TemporaryDirectory() as tmp:
         members = _safe_members(tar)
         names = {m.name for m in members}
         if MANIFEST not in names:
-            raise InvalidInput(f"不是轻装的备份文件（缺少 {MANIFEST}）：{path.name}")
+            raise InvalidInput(
+                _("不是轻装的备份文件（缺少 %(manifest)s）：%(name)s")
+                % {"manifest": MANIFEST, "name": path.name}
+            )
         tar.extractall(tmp, members=members, filter="data")
         manifest = json.loads((Path(tmp) / MANIFEST).read_text(encoding="utf-8"))
         if manifest["vendor"] != vendor:
             raise InvalidInput(
-                f"备份来自 {manifest['vendor']} 数据库，当前是 {vendor}，不能直接恢复。"
+                _("备份来自 %(backup_vendor)s 数据库，当前是 %(vendor)s，不能直接恢复。")
+                % {"backup_vendor": manifest["vendor"], "vendor": vendor}
             )
         dump = Path(tmp) / manifest["dump"]
         if vendor == "sqlite":

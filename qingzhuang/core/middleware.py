@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext
 
 from qingzhuang.core.errors import ApplicationError
 
@@ -34,7 +35,7 @@ class ContentSecurityPolicyMiddleware:
 
 
 class ApplicationErrorMiddleware:
-    """Turn an ApplicationError escaping a page view into a friendly Chinese error page."""
+    """Turn an ApplicationError escaping a page view into a friendly error page."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -47,7 +48,7 @@ class ApplicationErrorMiddleware:
             return render(
                 request,
                 "core/error.html",
-                {"title": "操作未完成", "message": exception.message},
+                {"title": gettext("操作未完成"), "message": exception.message},
                 status=exception.http_status,
             )
         return None

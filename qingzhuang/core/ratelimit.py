@@ -22,6 +22,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext
 
 PERIODS = {"s": 1, "m": 60, "h": 3600}
 
@@ -57,11 +58,14 @@ def hit(name: str, key: str) -> bool:
 
 
 def too_many(request: HttpRequest) -> HttpResponse:
-    message = "操作太频繁了，请稍等一分钟再试。"
+    message = gettext("操作太频繁了，请稍等一分钟再试。")
     if request.path.startswith(("/api/", "/open311/")):
         return JsonResponse({"error": {"code": "rate_limited", "message": message}}, status=429)
     return render(
-        request, "core/error.html", {"title": "请稍后再试", "message": message}, status=429
+        request,
+        "core/error.html",
+        {"title": gettext("请稍后再试"), "message": message},
+        status=429,
     )
 
 

@@ -7,7 +7,8 @@ is used for the legacy family. UTF-8 is tried first because Chinese UTF-8 text o
 as GB18030 too, as mojibake, while GBK text is almost never valid UTF-8.
 
 The pure engines (sheets, textclass, burden's readers) use this module as well, so it may
-import only the standard library and ``qingzhuang.core.errors``.
+import only the standard library, ``qingzhuang.core.errors`` and ``qingzhuang.i18n`` (which
+falls back to the Chinese text when Django is not set up).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import re
 from typing import Literal
 
 from qingzhuang.core.errors import InvalidInput
+from qingzhuang.i18n import gettext, gettext_noop
 
 SNIFF_BYTES = 1 << 20
 """How much of a streamed file `sniff_encoding` is meant to see."""
@@ -34,19 +36,23 @@ _MAX_CONTROL_SHARE = 0.01
 
 _MESSAGES: dict[Kind, tuple[str, str]] = {
     "binary": (
-        "文件内容不是文字，可能是 Excel/Word 文件或压缩包改了扩展名：请上传原来的文件（如 .xlsx），"
-        "或在 WPS/Excel 中另存为“CSV UTF-8”后再上传。",
+        gettext_noop(
+            "文件内容不是文字，可能是 Excel/Word 文件或压缩包改了扩展名：请上传原来的文件（如 .xlsx），"
+            "或在 WPS/Excel 中另存为“CSV UTF-8”后再上传。"
+        ),
         "the file is not text (an Excel/Word file or an archive renamed?): upload the original "
         "file, e.g. .xlsx, or save it as CSV UTF-8",
     ),
     "encoding": (
-        "无法识别文件的文字编码（支持 UTF-8 和 GBK/GB18030）：请另存为 UTF-8 编码"
-        "（WPS/Excel 里选“CSV UTF-8”）后再上传。",
+        gettext_noop(
+            "无法识别文件的文字编码（支持 UTF-8 和 GBK/GB18030）：请另存为 UTF-8 编码"
+            "（WPS/Excel 里选“CSV UTF-8”）后再上传。"
+        ),
         "unknown text encoding (UTF-8 and GBK/GB18030 are read): save the file as UTF-8, "
         "e.g. CSV UTF-8",
     ),
     "truncated": (
-        "文件在一个字的中间结束，可能没有保存或传输完整：请重新保存后再上传。",
+        gettext_noop("文件在一个字的中间结束，可能没有保存或传输完整：请重新保存后再上传。"),
         "the file ends in the middle of a character, so it was probably cut short: save it "
         "again and re-upload",
     ),
@@ -63,11 +69,13 @@ class UndecodableText(InvalidInput):
 
     def __init__(self, kind: Kind) -> None:
         message, english = _MESSAGES[kind]
-        super().__init__(message)
+        super().__init__(gettext(message))
         self.kind: Kind = kind
         self.english = english
 
     def __str__(self) -> str:
+        if self.message != _MESSAGES[self.kind][0]:  # translated: the active language is English
+            return self.message
         return f"{self.message} ({self.english})"
 
 

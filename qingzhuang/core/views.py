@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from qingzhuang.core.home import home_cards
 
@@ -28,27 +29,36 @@ def _error(request: HttpRequest, status: int, title: str, message: str) -> HttpR
 
 def page_not_found(request: HttpRequest, exception: Any = None) -> HttpResponse:
     return _error(
-        request, 404, "页面不存在", "您要找的页面不存在或已被移除。请从上方菜单重新进入。"
+        request, 404, _("页面不存在"), _("您要找的页面不存在或已被移除。请从上方菜单重新进入。")
     )
 
 
 def permission_denied(request: HttpRequest, exception: Any = None) -> HttpResponse:
     return _error(
-        request, 403, "没有权限", "您没有权限查看这个页面。如确需访问，请联系镇党政办开通权限。"
+        request,
+        403,
+        _("没有权限"),
+        _("您没有权限查看这个页面。如确需访问，请联系镇党政办开通权限。"),
     )
 
 
 def bad_request(request: HttpRequest, exception: Any = None) -> HttpResponse:
-    return _error(request, 400, "请求有误", "提交的内容无法识别，请返回上一页重新填写。")
+    return _error(request, 400, _("请求有误"), _("提交的内容无法识别，请返回上一页重新填写。"))
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     return _error(
-        request, 500, "系统出错了", "系统暂时出了问题，您的操作没有保存。请稍后再试，或联系管理员。"
+        request,
+        500,
+        _("系统出错了"),
+        _("系统暂时出了问题，您的操作没有保存。请稍后再试，或联系管理员。"),
     )
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     return _error(
-        request, 403, "页面已过期", "页面已过期或来源不明，为了安全没有保存。请刷新页面后重新提交。"
+        request,
+        403,
+        _("页面已过期"),
+        _("页面已过期或来源不明，为了安全没有保存。请刷新页面后重新提交。"),
     )

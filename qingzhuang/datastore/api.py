@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
 from qingzhuang.core.errors import NotFound
@@ -59,7 +60,7 @@ def list_values(
     if org:
         unit = org_unit_get(scope=scope, code=org)
         if unit is None:
-            raise NotFound("找不到该单位，或您没有权限查看")
+            raise NotFound(_("找不到该单位，或您没有权限查看"))
     qs = selectors.data_values(scope=scope, org_unit=unit, period=period, element_code=element)
     return [_out(v) for v in qs[:5000]]
 
@@ -70,7 +71,7 @@ def write_value(request: HttpRequest, payload: ValueIn) -> ValueWriteOut:
     scope = scope_for(request.user)
     unit = org_unit_get(scope=scope, code=payload.org)
     if unit is None:
-        raise NotFound("找不到该单位，或您没有权限填报")
+        raise NotFound(_("找不到该单位，或您没有权限填报"))
     element = selectors.element_get(code=payload.element)
     res = services.data_value_set(
         element=element,
@@ -81,5 +82,5 @@ def write_value(request: HttpRequest, payload: ValueIn) -> ValueWriteOut:
         source=ValueSource.ENTRY,
     )
     if res.data_value is None:  # pragma: no cover - data_value_set always returns one
-        raise NotFound("写入失败")
+        raise NotFound(_("写入失败"))
     return ValueWriteOut(status=res.status, value=_out(res.data_value), warnings=res.warnings)

@@ -16,7 +16,6 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
-from django.utils import translation
 from django.utils.translation import gettext, ngettext
 
 from qingzhuang.audit.services import audit_record, snapshot
@@ -36,9 +35,6 @@ from qingzhuang.org.roles import require
 # Who may change the catalogue: the people who already turn form fields into elements.
 MANAGE = "templates.manage"
 OPTION_CODE = re.compile(r"^[A-Za-z0-9_.\-]{1,32}$")
-NO_UNIT = "（未填单位）"
-# Service errors are plain Chinese whatever the page language (see core.errors).
-ERROR_LANGUAGE = "zh-hans"
 
 
 def require_manage(actor: Any) -> None:
@@ -52,7 +48,7 @@ def _word(text: str) -> str:
 
 
 def unit_label(unit: str) -> str:
-    return unit or NO_UNIT
+    return unit or gettext("（未填单位）")
 
 
 # ---------------------------------------------------------------- elements
@@ -68,7 +64,8 @@ def clean_aliases(name: str, aliases: Iterable[str]) -> list[str]:
             continue
         if len(alias) > 255:
             raise InvalidInput(
-                f"别名“{alias[:20]}…”太长，请控制在 255 个字以内", extra={"field": "aliases"}
+                gettext("别名“%(alias)s…”太长，请控制在 255 个字以内") % {"alias": alias[:20]},
+                extra={"field": "aliases"},
             )
         seen.add(_word(alias))
         out.append(alias)
@@ -78,20 +75,24 @@ def clean_aliases(name: str, aliases: Iterable[str]) -> list[str]:
 def _clean_name(name: str) -> str:
     name = (name or "").strip()
     if not name:
-        raise InvalidInput("请填写数据元名称，例如“户籍人口”", extra={"field": "name"})
+        raise InvalidInput(gettext("请填写数据元名称，例如“户籍人口”"), extra={"field": "name"})
     if len(name) > 255:
-        raise InvalidInput("名称太长，请控制在 255 个字以内", extra={"field": "name"})
+        raise InvalidInput(gettext("名称太长，请控制在 255 个字以内"), extra={"field": "name"})
     return name
 
 
 def _clean_kinds(unit: str, value_type: str, period_type: str) -> str:
     unit = (unit or "").strip()
     if len(unit) > 32:
-        raise InvalidInput("计量单位太长，请只写单位本身，例如“人”“万元”", extra={"field": "unit"})
+        raise InvalidInput(
+            gettext("计量单位太长，请只写单位本身，例如“人”“万元”"), extra={"field": "unit"}
+        )
     if value_type not in ValueType.values:
-        raise InvalidInput("请选择值类型：数值、整数或百分比", extra={"field": "value_type"})
+        raise InvalidInput(
+            gettext("请选择值类型：数值、整数或百分比"), extra={"field": "value_type"}
+        )
     if period_type not in PeriodType.values:
-        raise InvalidInput("请选择时期类型：月、季或年", extra={"field": "period_type"})
+        raise InvalidInput(gettext("请选择时期类型：月、季或年"), extra={"field": "period_type"})
     return unit
 
 
@@ -121,23 +122,36 @@ def _check_words_free(*, name: str, aliases: list[str], element: DataElement | N
         code, other, is_name = taken[_word(name)]
         if is_name:
             raise InvalidInput(
-                f"已有同名数据元 {code}“{other}”。同一个数只建一个数据元：请直接修改那一个；"
-                f"如果确实是另一个数，请在名称里写清区别，例如“{name}（男）”。",
+                gettext(
+                    "已有同名数据元 %(code)s“%(other)s”。同一个数只建一个数据元：请直接修改那一个；"
+                    "如果确实是另一个数，请在名称里写清区别，例如“%(name)s（男）”。"
+                )
+                % {"code": code, "other": other, "name": name},
                 extra={"field": "name"},
             )
         raise InvalidInput(
-            f"“{name}”已是数据元 {code}“{other}”的别名，说明它们是同一个数。"
-            "请直接修改那一个，或换一个能区分的名称。",
+            gettext(
+                "“%(name)s”已是数据元 %(code)s“%(other)s”的别名，说明它们是同一个数。"
+                "请直接修改那一个，或换一个能区分的名称。"
+            )
+            % {"name": name, "code": code, "other": other},
             extra={"field": "name"},
         )
     for alias in new_aliases:
         if _word(alias) in taken:
             code, other, is_name = taken[_word(alias)]
-            what = "名称" if is_name else "别名"
+            if is_name:
+                msg = gettext(
+                    "别名“%(alias)s”已是数据元 %(code)s“%(other)s”的名称，同一个说法只能对应一个数据元。"
+                    "请删掉这个别名，或先修改那个数据元。"
+                )
+            else:
+                msg = gettext(
+                    "别名“%(alias)s”已是数据元 %(code)s“%(other)s”的别名，同一个说法只能对应一个数据元。"
+                    "请删掉这个别名，或先修改那个数据元。"
+                )
             raise InvalidInput(
-                f"别名“{alias}”已是数据元 {code}“{other}”的{what}，同一个说法只能对应一个数据元。"
-                "请删掉这个别名，或先修改那个数据元。",
-                extra={"field": "aliases"},
+                msg % {"alias": alias, "code": code, "other": other}, extra={"field": "aliases"}
             )
 
 
@@ -212,14 +226,30 @@ def element_update(
     stored = element.values.count()
     if stored and unit != element.unit:
         raise InvalidInput(
-            f"“{element.name}”已存有 {stored} 个数值，都是按“{unit_label(element.unit)}”填的，"
-            "不能再改单位（改了这些数就都错了）。如果单位确实定错了，请新建一个数据元。",
+            ngettext(
+                "“%(name)s”已存有 %(count)s 个数值，都是按“%(unit)s”填的，"
+                "不能再改单位（改了这些数就都错了）。如果单位确实定错了，请新建一个数据元。",
+                "“%(name)s”已存有 %(count)s 个数值，都是按“%(unit)s”填的，"
+                "不能再改单位（改了这些数就都错了）。如果单位确实定错了，请新建一个数据元。",
+                stored,
+            )
+            % {"name": element.name, "count": stored, "unit": unit_label(element.unit)},
             extra={"field": "unit"},
         )
     if stored and period_type != element.period_type:
         raise InvalidInput(
-            f"“{element.name}”已存有 {stored} 个按{element.get_period_type_display()}填的数值，"
-            "不能再改时期类型。如果确实要按别的时期填，请新建一个数据元。",
+            ngettext(
+                "“%(name)s”已存有 %(count)s 个按%(period_type)s填的数值，"
+                "不能再改时期类型。如果确实要按别的时期填，请新建一个数据元。",
+                "“%(name)s”已存有 %(count)s 个按%(period_type)s填的数值，"
+                "不能再改时期类型。如果确实要按别的时期填，请新建一个数据元。",
+                stored,
+            )
+            % {
+                "name": element.name,
+                "count": stored,
+                "period_type": element.get_period_type_display(),
+            },
             extra={"field": "period_type"},
         )
     before = snapshot(element)
@@ -265,8 +295,7 @@ def _indicators_naming(code: str) -> list[str]:
 
 def element_delete_blockers(element: DataElement) -> list[str]:
     """Why an element cannot be deleted, in plain words of the active language; empty when it
-    can. The pages list these; ``element_delete`` words its refusal in Chinese like every
-    service error."""
+    can. The pages list these, and ``element_delete`` gives them (in Chinese) as its refusal."""
     reasons: list[str] = []
     fields = element.mappings.count()
     if fields:
@@ -327,10 +356,13 @@ def element_delete(*, actor: Any, element: DataElement) -> None:
     and are kept in the audit entry."""
     require_manage(actor)
     element = DataElement.objects.select_for_update().get(pk=element.pk)
-    with translation.override(ERROR_LANGUAGE):
-        reasons = element_delete_blockers(element)
+    reasons = element_delete_blockers(element)
     if reasons:
-        raise Conflict(f"不能删除数据元“{element.name}”：" + "；".join(reasons) + "。")
+        raise Conflict(
+            gettext("不能删除数据元“%(name)s”：%(reasons)s。")
+            # Translators: separator between clauses of a list inside a sentence.
+            % {"name": element.name, "reasons": gettext("；").join(reasons)}
+        )
     before = snapshot(element)
     before["category_options"] = list(element.category_options.values_list("code", flat=True))
     before["rules"] = [snapshot(r) for r in element.rules.order_by("pk")]
@@ -352,16 +384,18 @@ def _next_option_code() -> str:
 def _clean_option_name(name: str, option: CategoryOption | None) -> str:
     name = (name or "").strip()
     if not name:
-        raise InvalidInput("请填写分类名称，例如“男”“60岁以上”", extra={"field": "name"})
+        raise InvalidInput(gettext("请填写分类名称，例如“男”“60岁以上”"), extra={"field": "name"})
     if len(name) > 50:
-        raise InvalidInput("分类名称太长，请控制在 50 个字以内", extra={"field": "name"})
+        raise InvalidInput(gettext("分类名称太长，请控制在 50 个字以内"), extra={"field": "name"})
     clash = CategoryOption.objects.filter(name=name)
     if option is not None:
         clash = clash.exclude(pk=option.pk)
     found = clash.first()
     if found is not None:
         raise InvalidInput(
-            f"已有名为“{name}”的分类（编码 {found.code}），请直接使用它", extra={"field": "name"}
+            gettext("已有名为“%(name)s”的分类（编码 %(code)s），请直接使用它")
+            % {"name": name, "code": found.code},
+            extra={"field": "name"},
         )
     return name
 
@@ -373,13 +407,14 @@ def category_option_create(*, actor: Any, code: str, name: str) -> CategoryOptio
     code = (code or "").strip() or _next_option_code()
     if not OPTION_CODE.match(code):
         raise InvalidInput(
-            "分类编码只能用字母、数字、下划线、点和短横线，最多 32 个，例如 M、F、AGE60",
+            gettext("分类编码只能用字母、数字、下划线、点和短横线，最多 32 个，例如 M、F、AGE60"),
             extra={"field": "code"},
         )
     existing = CategoryOption.objects.filter(code__iexact=code).first()
     if existing is not None:
         raise InvalidInput(
-            f"分类编码 {existing.code} 已被“{existing.name}”使用，请换一个",
+            gettext("分类编码 %(code)s 已被“%(name)s”使用，请换一个")
+            % {"code": existing.code, "name": existing.name},
             extra={"field": "code"},
         )
     option = CategoryOption.objects.create(code=code, name=_clean_option_name(name, None))
@@ -415,16 +450,24 @@ def _option_in_use(option: CategoryOption, element: DataElement | None = None) -
         values, mappings = values.filter(element=element), mappings.filter(element=element)
     n = values.count()
     if n:
-        return f"已有 {n} 个数值按“{option.name}”分开存储"
+        return ngettext(
+            "已有 %(count)s 个数值按“%(option)s”分开存储",
+            "已有 %(count)s 个数值按“%(option)s”分开存储",
+            n,
+        ) % {"count": n, "option": option.name}
     n = mappings.count()
     if n:
-        return f"有 {n} 个表格字段按“{option.name}”对应到数据元"
+        return ngettext(
+            "有 %(count)s 个表格字段按“%(option)s”对应到数据元",
+            "有 %(count)s 个表格字段按“%(option)s”对应到数据元",
+            n,
+        ) % {"count": n, "option": option.name}
     if element is None:
         users = list(option.dataelement_set.values_list("name", flat=True)[:5])
         if users:
-            return (
-                "数据元" + "、".join(f"“{u}”" for u in users) + "还在用它，请先从这些数据元上移除"
-            )
+            return gettext("数据元%(names)s还在用它，请先从这些数据元上移除") % {
+                "names": gettext("、").join(f"“{u}”" for u in users)
+            }
     return ""
 
 
@@ -434,7 +477,10 @@ def category_option_delete(*, actor: Any, option: CategoryOption) -> None:
     option = CategoryOption.objects.select_for_update().get(pk=option.pk)
     reason = _option_in_use(option)
     if reason:
-        raise Conflict(f"不能删除分类“{option.name}”：{reason}。")
+        raise Conflict(
+            gettext("不能删除分类“%(option)s”：%(reason)s。")
+            % {"option": option.name, "reason": reason}
+        )
     audit_record(
         actor=actor, action="datastore.option.delete", target=option, before=snapshot(option)
     )
@@ -446,7 +492,10 @@ def _locked_pair(
 ) -> tuple[DataElement, CategoryOption]:
     found = CategoryOption.objects.filter(pk=option.pk).first() if option.pk else None
     if found is None:
-        raise InvalidInput(f"找不到分类“{option.name}”，可能已被删除，请刷新页面后重选")
+        raise InvalidInput(
+            gettext("找不到分类“%(option)s”，可能已被删除，请刷新页面后重选")
+            % {"option": option.name}
+        )
     return DataElement.objects.select_for_update().get(pk=element.pk), found
 
 
@@ -485,8 +534,11 @@ def element_option_detach(
     reason = _option_in_use(option, element)
     if reason:
         raise Conflict(
-            f"“{element.name}”{reason}，不能移除这个分类。"
-            "这些数要保留；如果分类名称写错了，请到“分类选项”里改名。"
+            gettext(
+                "“%(element)s”%(reason)s，不能移除这个分类。"
+                "这些数要保留；如果分类名称写错了，请到“分类选项”里改名。"
+            )
+            % {"element": element.name, "reason": reason}
         )
     element.category_options.remove(option)
     audit_record(

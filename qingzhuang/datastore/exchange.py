@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from qingzhuang.audit.services import audit_record
 from qingzhuang.core.errors import InvalidInput
@@ -59,7 +60,7 @@ def store_export(*, fmt: str = "json") -> str:
         writer.writerows(rows)
         return out.getvalue()
     if fmt != "json":
-        raise InvalidInput("导出格式只能是 json 或 csv")
+        raise InvalidInput(gettext("导出格式只能是 json 或 csv"))
     elements = [
         {
             "code": e.code,
@@ -91,14 +92,19 @@ def _parse(text: str, fmt: str) -> dict[str, Any]:
         reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
         missing = {"element_code", "org_code", "period", "value"} - set(reader.fieldnames or [])
         if missing:
-            raise InvalidInput(f"CSV 缺少列：{'、'.join(sorted(missing))}")
+            raise InvalidInput(
+                gettext("CSV 缺少列：%(columns)s")
+                % {"columns": gettext("、").join(sorted(missing))}
+            )
         return {"elements": [], "category_options": [], "values": list(reader)}
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InvalidInput(f"文件不是有效的 JSON（第 {exc.lineno} 行）") from exc
+        raise InvalidInput(
+            gettext("文件不是有效的 JSON（第 %(line)s 行）") % {"line": exc.lineno}
+        ) from exc
     if not isinstance(data, dict) or data.get("format") != FORMAT_TAG:
-        raise InvalidInput("文件不是轻装数据导出文件（缺少 format 标记）")
+        raise InvalidInput(gettext("文件不是轻装数据导出文件（缺少 format 标记）"))
     return data
 
 
@@ -141,7 +147,7 @@ def store_import(*, text: str, fmt: str, actor: Any) -> dict[str, int]:
     units = {u.code: u for u in OrgUnit.objects.all()}
     options = {o.code: o for o in CategoryOption.objects.all()}
     for n, row in enumerate(data.get("values", []), start=1):
-        where = f"第{n}条"
+        where = gettext("第%(n)s条") % {"n": n}
         found = elements.get(row.get("element_code", ""))
         if found is not None:
             element = found
@@ -157,10 +163,16 @@ def store_import(*, text: str, fmt: str, actor: Any) -> dict[str, int]:
                 )
                 elements[element.code] = element
             else:
-                raise InvalidInput(f"{where}：找不到数据元 {row.get('element_code')}")
+                raise InvalidInput(
+                    gettext("%(where)s：找不到数据元 %(code)s")
+                    % {"where": where, "code": row.get("element_code")}
+                )
         unit = units.get(row.get("org_code", ""))
         if unit is None:
-            raise InvalidInput(f"{where}：找不到单位代码 {row.get('org_code')}，请先导入组织单位")
+            raise InvalidInput(
+                gettext("%(where)s：找不到单位代码 %(code)s，请先导入组织单位")
+                % {"where": where, "code": row.get("org_code")}
+            )
         option = options.get(row.get("option") or "") if row.get("option") else None
         outcome = data_value_set(
             element=element,

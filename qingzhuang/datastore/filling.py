@@ -13,6 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext
 from openpyxl.utils import get_column_letter
 
 from qingzhuang.audit.services import audit_record
@@ -435,7 +436,7 @@ def forms_export_due(
     p = parse_period(period)
     todo = templates if templates is not None else due_templates(p)
     if not todo:
-        raise InvalidInput("这个时期没有需要报送的报表")
+        raise InvalidInput(gettext("这个时期没有需要报送的报表"))
     buffer = io.BytesIO()
     summary: list[dict[str, Any]] = []
     with (

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from qingzhuang.audit.services import audit_record
 from qingzhuang.core.errors import InvalidInput
@@ -170,7 +171,12 @@ def harvest_file(
                 continue
             cell = _cell_name(parsed.format, key, r, c)
             value = number / Decimal(repr(mapping.factor))
-            where = f"{f.sheet}第{r}行第{_column_letter(c)}列" if parsed.format != "docx" else cell
+            where = (
+                gettext("%(sheet)s第%(row)s行第%(column)s列")
+                % {"sheet": f.sheet, "row": r, "column": _column_letter(c)}
+                if parsed.format != "docx"
+                else cell
+            )
             entry = {
                 "org": unit.name,
                 "org_code": unit.code,

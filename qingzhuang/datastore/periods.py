@@ -100,4 +100,7 @@ def parse_period(text: str | Period) -> Period:
         if 1 <= num <= 12:
             return make(year, month=num)
         break
-    raise InvalidInput(f"无法识别的时期“{raw}”，请写成 2026、2026Q3 或 2026-09 这样的格式")
+    raise InvalidInput(
+        gettext("无法识别的时期“%(period)s”，请写成 2026、2026Q3 或 2026-09 这样的格式")
+        % {"period": raw}
+    )

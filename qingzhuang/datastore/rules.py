@@ -53,16 +53,32 @@ def _check_comparable(element: DataElement, other: DataElement) -> None:
     field = "others"
     if other.unit.strip() != element.unit.strip():
         raise InvalidInput(
-            f"“{other.name}”的单位是“{unit_label(other.unit)}”，“{element.name}”的单位是"
-            f"“{unit_label(element.unit)}”，单位不同的数不能相加或比较。"
-            "请选单位相同的数据元，或先把单位统一。",
+            gettext(
+                "“%(other)s”的单位是“%(other_unit)s”，“%(element)s”的单位是"
+                "“%(element_unit)s”，单位不同的数不能相加或比较。"
+                "请选单位相同的数据元，或先把单位统一。"
+            )
+            % {
+                "other": other.name,
+                "other_unit": unit_label(other.unit),
+                "element": element.name,
+                "element_unit": unit_label(element.unit),
+            },
             extra={"field": field},
         )
     if other.period_type != element.period_type:
         raise InvalidInput(
-            f"“{other.name}”按{other.get_period_type_display()}填报，“{element.name}”按"
-            f"{element.get_period_type_display()}填报，两个数不在同一个时期，这条规则永远不会检查。"
-            "请选时期类型相同的数据元。",
+            gettext(
+                "“%(other)s”按%(other_period_type)s填报，“%(element)s”按"
+                "%(element_period_type)s填报，两个数不在同一个时期，这条规则永远不会检查。"
+                "请选时期类型相同的数据元。"
+            )
+            % {
+                "other": other.name,
+                "other_period_type": other.get_period_type_display(),
+                "element": element.name,
+                "element_period_type": element.get_period_type_display(),
+            },
             extra={"field": field},
         )
 
@@ -84,30 +100,34 @@ def validation_rule_check(
     check_value compares the stored numbers as they are.
     """
     if kind not in RuleKind.values:
-        raise InvalidInput("请选择规则类型", extra={"field": "kind"})
+        raise InvalidInput(gettext("请选择规则类型"), extra={"field": "kind"})
     codes = list(dict.fromkeys(c.strip() for c in others if c and c.strip()))
     if kind in (RuleKind.NON_NEGATIVE, RuleKind.OUTLIER):
         codes = []
     if element.code in codes:
         raise InvalidInput(
-            f"规则不能拿“{element.name}”和它自己比较，请选另一个数据元", extra={"field": "others"}
+            gettext("规则不能拿“%(name)s”和它自己比较，请选另一个数据元") % {"name": element.name},
+            extra={"field": "others"},
         )
     if kind == RuleKind.SUM_EQUALS and len(codes) < 2:
-        raise InvalidInput("“分项之和等于合计”至少要选两个分项", extra={"field": "others"})
+        raise InvalidInput(gettext("“分项之和等于合计”至少要选两个分项"), extra={"field": "others"})
     if kind == RuleKind.NOT_ABOVE and len(codes) != 1:
         raise InvalidInput(
-            "“其中项不大于总数”要选一个总数（只能选一个）", extra={"field": "others"}
+            gettext("“其中项不大于总数”要选一个总数（只能选一个）"), extra={"field": "others"}
         )
     found = {e.code: e for e in DataElement.objects.filter(code__in=codes)}
     missing = [c for c in codes if c not in found]
     if missing:
-        raise InvalidInput(f"找不到数据元：{'、'.join(missing)}", extra={"field": "others"})
+        raise InvalidInput(
+            gettext("找不到数据元：%(codes)s") % {"codes": gettext("、").join(missing)},
+            extra={"field": "others"},
+        )
     for code in codes:
         _check_comparable(element, found[code])
     if kind == RuleKind.OUTLIER:
         if not (math.isfinite(ratio) and RATIO_MIN <= ratio <= RATIO_MAX):
             raise InvalidInput(
-                "变化幅度请填 1 到 1000 之间的百分数，例如 50 表示增减超过 50% 时提醒",
+                gettext("变化幅度请填 1 到 1000 之间的百分数，例如 50 表示增减超过 50% 时提醒"),
                 extra={"field": "ratio"},
             )
         clash = ValidationRule.objects.filter(element=element, kind=RuleKind.OUTLIER, active=True)
@@ -116,8 +136,11 @@ def validation_rule_check(
         other_rule = clash.first()
         if other_rule is not None:
             raise Conflict(
-                f"“{element.name}”已有一条“与上期相比变化过大”的规则（“{other_rule.name}”），"
-                "一个数据元只需要一条，请直接修改那一条。",
+                gettext(
+                    "“%(element)s”已有一条“与上期相比变化过大”的规则（“%(rule)s”），"
+                    "一个数据元只需要一条，请直接修改那一条。"
+                )
+                % {"element": element.name, "rule": other_rule.name},
                 extra={"field": "kind"},
             )
         is_error = False  # check_value only ever warns about a jump
@@ -129,7 +152,7 @@ def validation_rule_check(
         kind, element, [found[c] for c in codes], ratio
     )
     if len(name) > 255:
-        raise InvalidInput("规则名称太长，请控制在 255 个字以内", extra={"field": "name"})
+        raise InvalidInput(gettext("规则名称太长，请控制在 255 个字以内"), extra={"field": "name"})
     return RuleSpec(name=name, kind=kind, others=codes, ratio=ratio, is_error=is_error)
 
 
@@ -162,7 +185,8 @@ def validation_rule_create(
     existing = existing or ValidationRule.objects.filter(element=element, name=spec.name).first()
     if existing is not None and not replace:
         raise Conflict(
-            f"“{element.name}”已有名为“{spec.name}”的规则，请换个名称，或直接修改那一条",
+            gettext("“%(element)s”已有名为“%(rule)s”的规则，请换个名称，或直接修改那一条")
+            % {"element": element.name, "rule": spec.name},
             extra={"field": "name"},
         )
     if existing is not None:
@@ -225,7 +249,8 @@ def validation_rule_update(
         .exists()
     ):
         raise Conflict(
-            f"“{rule.element.name}”已有名为“{spec.name}”的规则，请换个名称",
+            gettext("“%(element)s”已有名为“%(rule)s”的规则，请换个名称")
+            % {"element": rule.element.name, "rule": spec.name},
             extra={"field": "name"},
         )
     return _rule_save(actor=actor, rule=rule, spec=spec)

@@ -6,6 +6,7 @@ from collections import defaultdict
 from typing import Any
 
 from django.db.models import Count, QuerySet, Sum
+from django.utils.translation import gettext as _
 
 from qingzhuang.core.errors import NotFound
 from qingzhuang.datastore.models import (
@@ -32,14 +33,14 @@ def element_get(*, code: str) -> DataElement:
     try:
         return DataElement.objects.get(code=code)
     except DataElement.DoesNotExist as exc:
-        raise NotFound(f"找不到数据元 {code}") from exc
+        raise NotFound(_("找不到数据元 %(code)s") % {"code": code}) from exc
 
 
 def element_detail(*, pk: int) -> DataElement:
     try:
         return DataElement.objects.select_related("owner").get(pk=pk)
     except DataElement.DoesNotExist as exc:
-        raise NotFound("找不到这个数据元，可能已被删除。请回到数据元列表重新选择。") from exc
+        raise NotFound(_("找不到这个数据元，可能已被删除。请回到数据元列表重新选择。")) from exc
 
 
 def element_fields(*, element: DataElement) -> QuerySet[FieldMapping]:
@@ -84,7 +85,7 @@ def rule_get(*, pk: int) -> ValidationRule:
     try:
         return ValidationRule.objects.select_related("element").get(pk=pk)
     except ValidationRule.DoesNotExist as exc:
-        raise NotFound("找不到这条规则，可能已被删除。请回到数据元页面重新选择。") from exc
+        raise NotFound(_("找不到这条规则，可能已被删除。请回到数据元页面重新选择。")) from exc
 
 
 def describe_rules(rules: list[ValidationRule]) -> list[dict[str, Any]]:
@@ -146,7 +147,7 @@ def category_option_get(*, pk: int) -> CategoryOption:
     try:
         return CategoryOption.objects.get(pk=pk)
     except CategoryOption.DoesNotExist as exc:
-        raise NotFound("找不到这个分类选项，可能已被删除。") from exc
+        raise NotFound(_("找不到这个分类选项，可能已被删除。")) from exc
 
 
 def data_values(

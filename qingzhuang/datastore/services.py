@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Max
+from django.utils.translation import gettext
 
 from qingzhuang.audit.services import audit_record, snapshot
 from qingzhuang.core.errors import InvalidInput
@@ -91,10 +92,10 @@ def data_element_create(
     acceptance may rightly make two "男" elements); people use ``element_create``."""
     name = (name or "").strip()
     if not name:
-        raise InvalidInput("数据元名称不能为空")
+        raise InvalidInput(gettext("数据元名称不能为空"))
     code = (code or "").strip() or next_element_code()
     if DataElement.objects.filter(code=code).exists():
-        raise InvalidInput(f"编码 {code} 已被使用，请换一个")
+        raise InvalidInput(gettext("编码 %(code)s 已被使用，请换一个") % {"code": code})
     element = DataElement.objects.create(
         code=code,
         name=name[:255],
@@ -325,22 +326,29 @@ class ValueCheck:
     warnings: list[str] = field(default_factory=list)
 
 
+def _where(where: str) -> str:
+    """The "where：" that starts a message about one number, in the active language."""
+    return gettext("%(where)s：") % {"where": where}
+
+
 def to_decimal(value: Any, *, where: str = "") -> Decimal:
-    prefix = f"{where}：" if where else ""
+    prefix = _where(where) if where else ""
     if isinstance(value, Decimal):
         result = value
     else:
         text = re.sub(r"[,，\s]", "", str(value if value is not None else ""))
         if not text:
-            raise InvalidInput(f"{prefix}请填写数值")
+            raise InvalidInput(prefix + gettext("请填写数值"))
         try:
             result = Decimal(text)
         except InvalidOperation as exc:
-            raise InvalidInput(f"{prefix}“{value}”不是数字，请只填写数字") from exc
+            raise InvalidInput(
+                prefix + gettext("“%(value)s”不是数字，请只填写数字") % {"value": value}
+            ) from exc
     if not result.is_finite():
-        raise InvalidInput(f"{prefix}数值无效")
+        raise InvalidInput(prefix + gettext("数值无效"))
     if abs(result) >= Decimal(10) ** 17:
-        raise InvalidInput(f"{prefix}数值过大，请检查单位")
+        raise InvalidInput(prefix + gettext("数值过大，请检查单位"))
     return result.quantize(Decimal("0.000001"))
 
 
@@ -367,13 +375,14 @@ def check_value(
     where: str = "",
     pending: dict[str, Decimal] | None = None,
 ) -> ValueCheck:
-    """Validation rules, in plain Chinese: errors block the save, warnings are shown."""
+    """Validation rules, in plain words of the active language: errors block the save,
+    warnings are shown."""
     check = ValueCheck()
-    prefix = f"{where}：" if where else f"{element.name}："
+    prefix = _where(where or element.name)
     pending = dict(pending or {})
     pending[element.code] = value
     if value < 0:
-        check.errors.append(f"{prefix}数值不能为负数")
+        check.errors.append(prefix + gettext("数值不能为负数"))
     rules = ValidationRule.objects.filter(active=True, element=element)
     # JSON containment is not portable to SQLite; rules are few, so filter here.
     related = [
@@ -390,7 +399,13 @@ def check_value(
                 parts = sum((known[c] for c in rule.others), Decimal(0))
                 if parts != known[total_code]:
                     target.append(
-                        f"{prefix}{rule.name}不成立（分项之和 {parts:g} ≠ 合计 {known[total_code]:g}）"
+                        prefix
+                        + gettext("%(rule)s不成立（分项之和 %(parts)s ≠ 合计 %(total)s）")
+                        % {
+                            "rule": rule.name,
+                            "parts": f"{parts:g}",
+                            "total": f"{known[total_code]:g}",
+                        }
                     )
         elif rule.kind == RuleKind.NOT_ABOVE and rule.others:
             known = _known([total_code, rule.others[0]], org_unit, period.code, pending)
@@ -400,7 +415,13 @@ def check_value(
                 and known[total_code] > known[rule.others[0]]
             ):
                 target.append(
-                    f"{prefix}{rule.name}（其中项 {known[total_code]:g} 大于总数 {known[rule.others[0]]:g}）"
+                    prefix
+                    + gettext("%(rule)s（其中项 %(part)s 大于总数 %(total)s）")
+                    % {
+                        "rule": rule.name,
+                        "part": f"{known[total_code]:g}",
+                        "total": f"{known[rule.others[0]]:g}",
+                    }
                 )
     prev = (
         DataValue.objects.filter(
@@ -414,7 +435,11 @@ def check_value(
     )
     ratio = next((r.ratio for r in rules if r.kind == RuleKind.OUTLIER), OUTLIER_RATIO)
     if prev is not None and prev > 0 and abs(value - prev) / prev > Decimal(str(ratio)):
-        check.warnings.append(f"{prefix}与上期（{prev:g}）相比变化超过 {int(ratio * 100)}%，请核实")
+        check.warnings.append(
+            prefix
+            + gettext("与上期（%(previous)s）相比变化超过 %(percent)s%%，请核实")
+            % {"previous": f"{prev:g}", "percent": int(ratio * 100)}
+        )
     return check
 
 
@@ -431,7 +456,7 @@ def _option(code: str | None) -> CategoryOption | None:
         return None
     option = CategoryOption.objects.filter(code=code).first()
     if option is None:
-        raise InvalidInput(f"找不到分类选项“{code}”")
+        raise InvalidInput(gettext("找不到分类选项“%(code)s”") % {"code": code})
     return option
 
 
@@ -465,7 +490,7 @@ def data_value_set(
             element=element, org_unit=org_unit, period=p, value=number, where=where, pending=pending
         )
         if check.errors:
-            raise InvalidInput("；".join(check.errors))
+            raise InvalidInput(gettext("；").join(check.errors))
         warnings = check.warnings
     existing = (
         DataValue.objects.select_for_update()

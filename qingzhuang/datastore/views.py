@@ -12,7 +12,7 @@ from django.db import transaction
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_POST
 
 from qingzhuang.core.errors import ApplicationError, InvalidInput, NotFound
@@ -43,7 +43,7 @@ def _unit(request: HttpRequest, code: str, *, village_only: bool = False) -> Org
     if unit is None and not code:
         unit = qs.first()
     if unit is None:
-        raise NotFound("找不到该单位，或您没有权限处理它的数据")
+        raise NotFound(gettext("找不到该单位，或您没有权限处理它的数据"))
     return unit
 
 
@@ -97,7 +97,7 @@ def entry(request: HttpRequest) -> HttpResponse:
                     except InvalidInput as exc:
                         errors.setdefault(code, []).append(exc.message)
                 if errors:
-                    raise InvalidInput("有数值未通过检查，全部未保存，请修改后再提交")
+                    raise InvalidInput(gettext("有数值未通过检查，全部未保存，请修改后再提交"))
         except InvalidInput as exc:
             messages.error(request, exc.message)
         else:
@@ -170,7 +170,7 @@ def harvest(request: HttpRequest) -> HttpResponse:
             period = _period(request, request.POST)
             upload = request.FILES.get("file")
             if upload is None:
-                raise InvalidInput("请选择已填好的报表文件")
+                raise InvalidInput(gettext("请选择已填好的报表文件"))
             with tempfile.TemporaryDirectory() as tmp:
                 path = _save_upload(upload, tmp)
                 result = services.harvest_file(
@@ -207,7 +207,7 @@ def fill(request: HttpRequest) -> HttpResponse:
             try:
                 template = ReportTemplate.objects.get(pk=int(request.POST.get("template") or 0))
             except (ReportTemplate.DoesNotExist, ValueError) as exc:
-                raise NotFound("请选择要填写的报表") from exc
+                raise NotFound(gettext("请选择要填写的报表")) from exc
             folder = _fill_dir() / uuid.uuid4().hex
             suffix = Path(template.original_name).suffix.lower() or f".{template.format}"
             out = folder / f"{template.title[:60]}_{unit.name}_{period.code}{suffix}"
@@ -244,10 +244,10 @@ def fill_download(request: HttpRequest, pk: int) -> FileResponse:
         .first()
     )
     if event is None or not event.output:
-        raise NotFound("找不到该文件，或您没有权限下载")
+        raise NotFound(gettext("找不到该文件，或您没有权限下载"))
     path = Path(settings.MEDIA_ROOT) / event.output
     if not path.is_file():
-        raise NotFound("文件已过期，请重新生成")
+        raise NotFound(gettext("文件已过期，请重新生成"))
     return FileResponse(path.open("rb"), as_attachment=True, filename=path.name)
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from qingzhuang.audit.services import audit_record
 from qingzhuang.core.errors import NotFound
@@ -183,7 +184,9 @@ def practice_reset(*, actor: Any) -> dict[str, Any]:
         require(actor, "practice.reset")
     township = demo_township()
     if township is None:
-        raise NotFound("还没有演示乡镇（示范镇）。请先运行 qz demo 生成演示数据，再重置练习数据。")
+        raise NotFound(
+            gettext("还没有演示乡镇（示范镇）。请先运行 qz demo 生成演示数据，再重置练习数据。")
+        )
     if isinstance(actor, User):
         scope_for(actor).require(township)
     tasks = VillageTask.objects.filter(org_unit__path__startswith=township.path)

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, QuerySet
+from django.utils.translation import gettext as _
 
 from qingzhuang.core.errors import NotFound
 from qingzhuang.duties.models import (
@@ -51,7 +52,7 @@ def village_tasks(
 def village_task_get(*, scope: Scope, pk: int) -> VillageTask:
     task = village_tasks(scope=scope).filter(pk=pk).first()
     if task is None:
-        raise NotFound("找不到这条交办事项，或者它不在您负责的范围内。请回到列表重新选择。")
+        raise NotFound(_("找不到这条交办事项，或者它不在您负责的范围内。请回到列表重新选择。"))
     return task
 
 
@@ -70,7 +71,7 @@ def feedback_reports(
 def feedback_report_get(*, scope: Scope, pk: int) -> FeedbackReport:
     report = feedback_reports(scope=scope).filter(pk=pk).first()
     if report is None:
-        raise NotFound("找不到这条反映，或者它不归您所在的乡镇受理。请回到收件箱重新选择。")
+        raise NotFound(_("找不到这条反映，或者它不归您所在的乡镇受理。请回到收件箱重新选择。"))
     return report
 
 
@@ -88,7 +89,9 @@ def feedback_by_code(code: str) -> FeedbackReport:
     report = FeedbackReport.objects.filter(code_hash=hash_answer_code(code)).first()
     if report is None:
         raise NotFound(
-            "没有找到这个查询码对应的反映。请核对查询码（形如 ABCD-EFGH-JKMN，不区分大小写）后再试。"
+            _(
+                "没有找到这个查询码对应的反映。请核对查询码（形如 ABCD-EFGH-JKMN，不区分大小写）后再试。"
+            )
         )
     return report
 

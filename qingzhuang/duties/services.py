@@ -11,6 +11,7 @@ from typing import Any
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from qingzhuang.audit.services import audit_record, snapshot
 from qingzhuang.core.errors import InvalidInput
@@ -68,7 +69,7 @@ def work_item_check(text: str, issuer: str = "") -> CheckOutcome:
     """
     text = (text or "").strip()
     if not text:
-        raise InvalidInput("请写上交办的事项内容，例如“组织开展村庄环境卫生整治”。")
+        raise InvalidInput(_("请写上交办的事项内容，例如“组织开展村庄环境卫生整治”。"))
     who = issuer.strip() or "交办单位"
     items = {i.pk: i for i in WorkItem.objects.filter(is_active=True)}
     hit = matcher.pick(matcher.best_hits(text, _entries()), PRIORITY)
@@ -108,7 +109,7 @@ def certificate_lookup(text: str) -> CertificateAnswer:
     """Can the village issue this certificate, and if not, where does the resident go instead."""
     text = (text or "").strip()
     if not text:
-        raise InvalidInput("请写上您要开的证明，例如“无犯罪记录证明”或“居住证明”。")
+        raise InvalidInput(_("请写上您要开的证明，例如“无犯罪记录证明”或“居住证明”。"))
     certs = {c.pk: c for c in Certificate.objects.filter(is_active=True)}
     entries = [
         matcher.make_entry(key="cert", id=c.pk, name=c.name, keywords=c.keywords)
@@ -154,12 +155,14 @@ def work_item_save(*, actor: Any, item: WorkItem | None = None, **values: Any) -
     require(actor, "duties.manage")
     unknown = set(values) - set(_ITEM_FIELDS)
     if unknown:
-        raise InvalidInput(f"不认识的字段：{'、'.join(sorted(unknown))}")
+        raise InvalidInput(
+            _("不认识的字段：%(fields)s") % {"fields": _("、").join(sorted(unknown))}
+        )
     if values.get("list_kind", item.list_kind if item else "") not in ListKind.values:
-        raise InvalidInput("请选择清单：依法履职事项、协助政府工作事项或负面清单。")
+        raise InvalidInput(_("请选择清单：依法履职事项、协助政府工作事项或负面清单。"))
     name = str(values.get("name", item.name if item else "")).strip()
     if not name:
-        raise InvalidInput("请填写事项名称。")
+        raise InvalidInput(_("请填写事项名称。"))
     values["name"] = name
     before = snapshot(item) if item else None
     obj = item or WorkItem()
@@ -167,7 +170,7 @@ def work_item_save(*, actor: Any, item: WorkItem | None = None, **values: Any) -
         setattr(obj, k, v)
     clash = WorkItem.objects.filter(list_kind=obj.list_kind, name=name).exclude(pk=obj.pk)
     if clash.exists():
-        raise InvalidInput(f"这个清单里已经有“{name}”了，请直接修改那一条。")
+        raise InvalidInput(_("这个清单里已经有“%(name)s”了，请直接修改那一条。") % {"name": name})
     obj.save()
     audit_record(
         actor=actor,
@@ -185,17 +188,21 @@ def certificate_save(*, actor: Any, cert: Certificate | None = None, **values: A
     require(actor, "duties.manage")
     unknown = set(values) - set(_CERT_FIELDS)
     if unknown:
-        raise InvalidInput(f"不认识的字段：{'、'.join(sorted(unknown))}")
+        raise InvalidInput(
+            _("不认识的字段：%(fields)s") % {"fields": _("、").join(sorted(unknown))}
+        )
     before = snapshot(cert) if cert else None
     obj = cert or Certificate()
     for k, v in values.items():
         setattr(obj, k, v.strip() if isinstance(v, str) else v)
     if not obj.name:
-        raise InvalidInput("请填写证明名称。")
+        raise InvalidInput(_("请填写证明名称。"))
     if not obj.village_may_issue and not obj.where_instead:
-        raise InvalidInput("村里不能开的证明，请写清楚群众应该去哪里办（例如“到派出所户籍窗口”）。")
+        raise InvalidInput(
+            _("村里不能开的证明，请写清楚群众应该去哪里办（例如“到派出所户籍窗口”）。")
+        )
     if Certificate.objects.filter(name=obj.name).exclude(pk=obj.pk).exists():
-        raise InvalidInput(f"已经有“{obj.name}”了，请直接修改那一条。")
+        raise InvalidInput(_("已经有“%(name)s”了，请直接修改那一条。") % {"name": obj.name})
     obj.save()
     audit_record(
         actor=actor,
@@ -224,17 +231,17 @@ def village_task_register(
     require(actor, "duties.register")
     scope_for(actor).require(org_unit)
     if not org_unit.is_village:
-        raise InvalidInput("请选择接受任务的村或社区（不是乡镇或网格）。")
+        raise InvalidInput(_("请选择接受任务的村或社区（不是乡镇或网格）。"))
     issuer = issuer.strip()
     title = title.strip()
     if len(issuer) > 200 or len(title) > 300:
         raise InvalidInput(
-            "交办单位或事项名称太长了。请把事项名称写短一些，详细要求写在“具体要求”里。"
+            _("交办单位或事项名称太长了。请把事项名称写短一些，详细要求写在“具体要求”里。")
         )
     if not issuer:
-        raise InvalidInput("请写上交办单位，例如“县农业农村局”。")
+        raise InvalidInput(_("请写上交办单位，例如“县农业农村局”。"))
     if not title:
-        raise InvalidInput("请写上交办的事项，例如“组织开展村庄环境卫生整治”。")
+        raise InvalidInput(_("请写上交办的事项，例如“组织开展村庄环境卫生整治”。"))
     outcome = work_item_check(f"{title} {detail}".strip(), issuer)
     task = VillageTask.objects.create(
         org_unit=org_unit,
@@ -314,9 +321,9 @@ def _check_evidence(evidence: UploadedFile[Any] | None) -> None:
         return
     name = (evidence.name or "").lower()
     if not name.endswith(EVIDENCE_EXTENSIONS):
-        raise InvalidInput("佐证材料请上传照片（jpg、png）、PDF、Word 或 Excel 文件。")
+        raise InvalidInput(_("佐证材料请上传照片（jpg、png）、PDF、Word 或 Excel 文件。"))
     if (evidence.size or 0) > EVIDENCE_MAX_BYTES:
-        raise InvalidInput("佐证材料不能超过 10 MB。照片可以用手机截图或压缩后再传。")
+        raise InvalidInput(_("佐证材料不能超过 10 MB。照片可以用手机截图或压缩后再传。"))
 
 
 @transaction.atomic
@@ -340,18 +347,22 @@ def feedback_submit(
     require(actor, "duties.feedback")
     township = township_of(getattr(actor, "org_unit", None))
     if township is None:
-        raise InvalidInput("您的账号没有归属到乡镇(街道)，无法提交。请联系镇党政办设置所属单位。")
+        raise InvalidInput(
+            _("您的账号没有归属到乡镇(街道)，无法提交。请联系镇党政办设置所属单位。")
+        )
     issuer, text = issuer.strip(), text.strip()
     if not issuer:
-        raise InvalidInput("请写上提出这个要求的单位，例如“县某某局”。不确定的可以写“不清楚”。")
+        raise InvalidInput(_("请写上提出这个要求的单位，例如“县某某局”。不确定的可以写“不清楚”。"))
     if not text:
-        raise InvalidInput("请写一写具体情况，例如“要求每天在群里拍照打卡”。可以用手机的语音输入。")
+        raise InvalidInput(
+            _("请写一写具体情况，例如“要求每天在群里拍照打卡”。可以用手机的语音输入。")
+        )
     if len(issuer) > 200:
-        raise InvalidInput("“提出要求的单位”太长了，请只写单位名称，具体情况写在下面的说明里。")
+        raise InvalidInput(_("“提出要求的单位”太长了，请只写单位名称，具体情况写在下面的说明里。"))
     if kind not in FeedbackKind.values:
-        raise InvalidInput("请选择问题类型；拿不准的选“其他”。")
+        raise InvalidInput(_("请选择问题类型；拿不准的选“其他”。"))
     if occurred_on > timezone.localdate():
-        raise InvalidInput("发生日期不能晚于今天，请重新选择。")
+        raise InvalidInput(_("发生日期不能晚于今天，请重新选择。"))
     _check_evidence(evidence)
     code = code or new_answer_code()
     report = FeedbackReport(
@@ -398,7 +409,7 @@ def feedback_answer(*, actor: Any, report: FeedbackReport, answer: str) -> Feedb
     scope_for(actor).require(report.org_unit)
     answer = answer.strip()
     if not answer:
-        raise InvalidInput("请写上答复内容，例如已经联系交办单位、取消了打卡要求。")
+        raise InvalidInput(_("请写上答复内容，例如已经联系交办单位、取消了打卡要求。"))
     before = snapshot(report, fields=[*_FEEDBACK_AUDIT_FIELDS, "answer"])
     report.answer = answer
     report.status = FeedbackStatus.ANSWERED

@@ -8,6 +8,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from qingzhuang.core.errors import ApplicationError, NotFound
@@ -110,7 +111,7 @@ def work_item_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     require(request.user, "duties.manage")
     item = WorkItem.objects.filter(pk=pk).first() if pk else None
     if pk and item is None:
-        raise NotFound("找不到这条事项，可能已被删除。请回到清单页重新选择。")
+        raise NotFound(_("找不到这条事项，可能已被删除。请回到清单页重新选择。"))
     initial = {"list_kind": request.GET.get("kind", ListKind.DUTY)} if item is None else None
     form = WorkItemForm(request.POST or None, instance=item, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -119,7 +120,7 @@ def work_item_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         except ApplicationError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, "已保存。以后登记的事项都按新清单核对。")
+            messages.success(request, _("已保存。以后登记的事项都按新清单核对。"))
             return redirect("duties:lists")
     return render(request, "duties/item_form.html", {"form": form, "item": item, "what": "事项"})
 
@@ -129,7 +130,7 @@ def certificate_edit(request: HttpRequest, pk: int | None = None) -> HttpRespons
     require(request.user, "duties.manage")
     cert = Certificate.objects.filter(pk=pk).first() if pk else None
     if pk and cert is None:
-        raise NotFound("找不到这条证明事项，可能已被删除。请回到清单页重新选择。")
+        raise NotFound(_("找不到这条证明事项，可能已被删除。请回到清单页重新选择。"))
     form = CertificateForm(request.POST or None, instance=cert)
     if request.method == "POST" and form.is_valid():
         try:
@@ -137,7 +138,7 @@ def certificate_edit(request: HttpRequest, pk: int | None = None) -> HttpRespons
         except ApplicationError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, "已保存。群众查询时马上按新内容答复。")
+            messages.success(request, _("已保存。群众查询时马上按新内容答复。"))
             return redirect("duties:lists")
     return render(
         request, "duties/item_form.html", {"form": form, "item": cert, "what": "证明事项"}
@@ -214,7 +215,7 @@ def feedback_detail(request: HttpRequest, pk: int) -> HttpResponse:
         except ApplicationError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, "答复已保存，反映人用查询码就能看到。")
+            messages.success(request, _("答复已保存，反映人用查询码就能看到。"))
             return redirect("duties:feedback_inbox")
     return render(request, "duties/feedback_detail.html", {"report": report, "form": form})
 
@@ -224,7 +225,7 @@ def feedback_evidence(request: HttpRequest, pk: int) -> FileResponse:
     require(request.user, "duties.manage")
     report = selectors.feedback_report_get(scope=scope_for(request.user), pk=pk)
     if not report.evidence:
-        raise NotFound("这条反映没有上传佐证材料。")
+        raise NotFound(_("这条反映没有上传佐证材料。"))
     stored = str(report.evidence.name)
     name = f"佐证材料-{report.pk}{stored[stored.rfind('.') :]}"
     return FileResponse(report.evidence.open("rb"), as_attachment=True, filename=name)
@@ -280,7 +281,7 @@ def walkthrough_done(request: HttpRequest) -> JsonResponse:
 @require_POST
 def walkthrough_again(request: HttpRequest) -> HttpResponse:
     services.walkthrough_mark_seen(user=request.user, seen=False)  # type: ignore[arg-type]
-    messages.success(request, "好的，引导从头开始。")
+    messages.success(request, _("好的，引导从头开始。"))
     return redirect(reverse("duties:help") + "?walkthrough=1")
 
 

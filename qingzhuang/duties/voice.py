@@ -14,6 +14,8 @@ import struct
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from qingzhuang.core.errors import InvalidInput
 
 MAX_VOICE_BYTES = 8 * 1024 * 1024
@@ -213,33 +215,36 @@ def sniff_voice(data: bytes) -> VoiceInfo | None:
 
 
 def validate_voice_upload(file: Any) -> None:
-    """Raise InvalidInput (plain Chinese, says what to do) unless `file` is a short voice message."""
+    """Raise InvalidInput (plain words, says what to do) unless `file` is a short voice message."""
     if file is None:
-        raise InvalidInput("没有收到录音。请点“开始录音”，说完后点“停止”，再提交。")
+        raise InvalidInput(_("没有收到录音。请点“开始录音”，说完后点“停止”，再提交。"))
     size = getattr(file, "size", None)
     if size is not None and size > MAX_VOICE_BYTES:
         raise InvalidInput(
-            f"录音文件太大了（超过 {MAX_VOICE_BYTES // (1024 * 1024)} MB）。请重新录一段"
-            f"不超过 {MAX_VOICE_SECONDS} 秒的语音。"
+            _("录音文件太大了（超过 %(mb)s MB）。请重新录一段不超过 %(seconds)s 秒的语音。")
+            % {"mb": MAX_VOICE_BYTES // (1024 * 1024), "seconds": MAX_VOICE_SECONDS}
         )
     data = _read_all(file)
     if len(data) > MAX_VOICE_BYTES:
         raise InvalidInput(
-            f"录音文件太大了（超过 {MAX_VOICE_BYTES // (1024 * 1024)} MB）。请重新录一段"
-            f"不超过 {MAX_VOICE_SECONDS} 秒的语音。"
+            _("录音文件太大了（超过 %(mb)s MB）。请重新录一段不超过 %(seconds)s 秒的语音。")
+            % {"mb": MAX_VOICE_BYTES // (1024 * 1024), "seconds": MAX_VOICE_SECONDS}
         )
     if len(data) < MIN_VOICE_BYTES:
-        raise InvalidInput("录音是空的，可能没有录上声音。请检查麦克风后重新录一次。")
+        raise InvalidInput(_("录音是空的，可能没有录上声音。请检查麦克风后重新录一次。"))
     info = sniff_voice(data)
     if info is None:
         raise InvalidInput(
-            "这个文件不是能识别的录音（支持 webm、ogg、mp4/m4a、wav、mp3）。"
-            "请直接用页面上的“开始录音”按钮录音，或改用文字填写。"
+            _(
+                "这个文件不是能识别的录音（支持 webm、ogg、mp4/m4a、wav、mp3）。请直接用页面上的“开始录音”按钮录音，或改用文字填写。"
+            )
         )
     if info.duration is not None and info.duration > MAX_VOICE_SECONDS + _SLACK_SECONDS:
         raise InvalidInput(
-            f"录音有 {round(info.duration)} 秒，最长只能 {MAX_VOICE_SECONDS} 秒。"
-            "请把要说的事说得简短一些，重新录一次；说不完的可以分两次提交或用文字补充。"
+            _(
+                "录音有 %(duration)s 秒，最长只能 %(max_seconds)s 秒。请把要说的事说得简短一些，重新录一次；说不完的可以分两次提交或用文字补充。"
+            )
+            % {"duration": round(info.duration), "max_seconds": MAX_VOICE_SECONDS}
         )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
 from qingzhuang.core.errors import InvalidInput, NotFound
@@ -60,7 +61,7 @@ def metrics(
 ) -> MetricsOut:
     require(request.user, "evaluation.view")
     if group_by not in (None, "org_unit", "area", "category"):
-        raise InvalidInput("group_by 只能是 org_unit、area 或 category")
+        raise InvalidInput(_("group_by 只能是 org_unit、area 或 category"))
     p = parse(period)
     data = selectors.request_metrics(
         scope=scope_for(request.user), period=p, group_by=group_by, category=category
@@ -86,7 +87,7 @@ def scores(request: HttpRequest, scheme_id: int, period: str) -> list[ScoreOut]:
     require(request.user, "evaluation.view")
     scheme = EvaluationScheme.objects.filter(pk=scheme_id).first()
     if scheme is None:
-        raise NotFound("找不到这个考核方案")
+        raise NotFound(_("找不到这个考核方案"))
     return [
         ScoreOut(
             id=s.pk,
@@ -107,5 +108,5 @@ def check(request: HttpRequest, scheme_id: int) -> CheckOut:
     require(request.user, "evaluation.view")
     scheme = EvaluationScheme.objects.filter(pk=scheme_id).first()
     if scheme is None:
-        raise NotFound("找不到这个考核方案")
+        raise NotFound(_("找不到这个考核方案"))
     return CheckOut.model_validate(scheme_check(scheme).as_dict())

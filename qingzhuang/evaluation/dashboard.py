@@ -269,6 +269,6 @@ def dataset_by_key(scope: Scope, period: Period, key: str) -> Dataset:
         "burden": burden_table,
     }
     if key not in builders:
-        raise NotFound(f"没有名为“{key}”的数据表")
+        raise NotFound(_("没有名为“%(key)s”的数据表") % {"key": key})
     with fresh_counters():
         return builders[key](scope, period)

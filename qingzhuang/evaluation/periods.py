@@ -6,6 +6,8 @@ import calendar
 from datetime import date
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from qingzhuang.core.errors import InvalidInput
 from qingzhuang.datastore.periods import MONTH, QUARTER, YEAR, Period, make, parse_period
 
@@ -48,7 +50,14 @@ def period_for_scheme(scheme: Any, text: str) -> Period:
     p = parse(text)
     if p.type != scheme.period_type:
         raise InvalidInput(
-            f"方案“{scheme.name}”按{scheme.get_period_type_display()}考核，"
-            f"时期“{text}”不对应，请写成 2026Q3（季）、2026-09（月）或 2026（年）"
+            _(
+                "方案“%(scheme)s”按%(period_type)s考核，"
+                "时期“%(period)s”不对应，请写成 2026Q3（季）、2026-09（月）或 2026（年）"
+            )
+            % {
+                "scheme": scheme.name,
+                "period_type": scheme.get_period_type_display(),
+                "period": text,
+            }
         )
     return p

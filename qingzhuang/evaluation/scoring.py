@@ -1,6 +1,7 @@
 """Pure scoring math (no Django): intervals, rates, percentiles, scoring rules, roll-ups, formulas.
 
-Kept free of Django so every rule a unit is judged by can be tested on hand-computed cases.
+Kept free of Django (apart from gettext for error messages) so every rule a unit is judged by
+can be tested on hand-computed cases.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import operator
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+
+from django.utils.translation import gettext
 
 Z95 = 1.959963984540054
 
@@ -261,12 +264,15 @@ def parse_formula(text: str) -> Formula:
 
     source = VARIABLE_RE.sub(_sub, text or "")
     if not source.strip():
-        raise FormulaError("公式为空：请写出计算式，例如 M:complaints@环境 / E:POP_TOTAL * 1000")
+        raise FormulaError(
+            gettext("公式为空：请写出计算式，例如 M:complaints@环境 / E:POP_TOTAL * 1000")
+        )
     try:
         tree = ast.parse(source, mode="eval")
     except SyntaxError as exc:
         raise FormulaError(
-            f"公式写法有误：{text}（只能用数字、+ - * /、括号和 E:/M: 变量）"
+            gettext("公式写法有误：%(formula)s（只能用数字、+ - * /、括号和 E:/M: 变量）")
+            % {"formula": text}
         ) from exc
     for node in ast.walk(tree):
         ok = (
@@ -278,13 +284,19 @@ def parse_formula(text: str) -> Formula:
             or type(node) in _UNARY
         )
         if not ok:
-            raise FormulaError(f"公式里有不允许的写法：{text}（只能用数字、+ - * /、括号和变量）")
+            raise FormulaError(
+                gettext("公式里有不允许的写法：%(formula)s（只能用数字、+ - * /、括号和变量）")
+                % {"formula": text}
+            )
         if isinstance(node, ast.Constant) and (
             isinstance(node.value, bool) or not isinstance(node.value, (int, float))
         ):
-            raise FormulaError(f"公式里只能出现数字：{text}")
+            raise FormulaError(gettext("公式里只能出现数字：%(formula)s") % {"formula": text})
         if isinstance(node, ast.Name) and node.id not in names:
-            raise FormulaError(f"公式里的“{node.id}”不是变量：数据元写 E:编码，诉求指标写 M:名称")
+            raise FormulaError(
+                gettext("公式里的“%(name)s”不是变量：数据元写 E:编码，诉求指标写 M:名称")
+                % {"name": node.id}
+            )
     return Formula(text=text, tree=tree, names=names)
 
 
@@ -304,4 +316,4 @@ def _eval(node: ast.expr, env: Mapping[str, float | None]) -> float:
         if isinstance(node.op, ast.Div) and right == 0:
             raise _Missing
         return _BINOPS[type(node.op)](left, right)
-    raise FormulaError("公式里有不允许的写法")
+    raise FormulaError(gettext("公式里有不允许的写法"))

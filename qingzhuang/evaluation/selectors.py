@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 
 from django.db.models import Count, QuerySet, Sum
+from django.utils.translation import gettext
 
 from qingzhuang.evaluation.aggregates import day_bounds, metrics_refresh_pending
 from qingzhuang.evaluation.metrics import (
@@ -203,7 +204,7 @@ def score_get(*, scope: Scope, pk: int) -> Score:
 
     score = Score.objects.select_related("org_unit", "scheme").filter(pk=pk).first()
     if score is None:
-        raise NotFound("找不到这条评分记录，可能已重新计算，请回到评分列表。")
+        raise NotFound(gettext("找不到这条评分记录，可能已重新计算，请回到评分列表。"))
     scope.require(score.org_unit)
     return score
 

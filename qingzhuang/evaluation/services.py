@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from qingzhuang.audit.services import audit_record, snapshot
 from qingzhuang.core.errors import InvalidInput
@@ -56,16 +57,18 @@ def settings_update(*, actor: Any, **changes: Any) -> EvaluationSettings:
     allowed = {f.name for f in EvaluationSettings._meta.concrete_fields} - {"id"}
     for key, value in changes.items():
         if key not in allowed:
-            raise InvalidInput(f"未知的设置项：{key}")
+            raise InvalidInput(gettext("未知的设置项：%(key)s") % {"key": key})
         setattr(obj, key, value)
     if obj.satisfaction_mode not in ("top2", "weighted"):
-        raise InvalidInput("满意率口径只能是 top2（满意+基本满意）或 weighted（加权）")
+        raise InvalidInput(gettext("满意率口径只能是 top2（满意+基本满意）或 weighted（加权）"))
     if not 0 <= obj.partly_weight <= 1:
-        raise InvalidInput("部分解决的权重要在 0 到 1 之间")
+        raise InvalidInput(gettext("部分解决的权重要在 0 到 1 之间"))
     if not 1 <= obj.fast_callback_minutes <= FAST_CALLBACK_MAX_MINUTES:
-        raise InvalidInput(f"“秒回访”的分钟数要在 1 到 {FAST_CALLBACK_MAX_MINUTES} 之间")
+        raise InvalidInput(
+            gettext("“秒回访”的分钟数要在 1 到 %(max)s 之间") % {"max": FAST_CALLBACK_MAX_MINUTES}
+        )
     if obj.phone_many_orders < 2:
-        raise InvalidInput("同一号码评价工单数至少要填 2")
+        raise InvalidInput(gettext("同一号码评价工单数至少要填 2"))
     obj.save()
     audit_record(
         actor=actor,
@@ -96,7 +99,7 @@ def indicator_upsert(
     """Create or update an indicator by code; the formula is parsed first so a bad one never lands."""
     code = code.strip()
     if not code or not name.strip():
-        raise InvalidInput("指标编码和名称都不能为空")
+        raise InvalidInput(gettext("指标编码和名称都不能为空"))
     try:
         parsed = parse_formula(formula)
     except FormulaError as exc:
@@ -104,19 +107,22 @@ def indicator_upsert(
     for var in parsed.variables:
         if var.startswith("M:") and split_metric(var)[0] not in METRIC_NAMES:
             raise InvalidInput(
-                f"公式里的诉求指标“{var}”不存在；可用：{'、'.join(sorted(METRIC_NAMES))}"
+                gettext("公式里的诉求指标“%(metric)s”不存在；可用：%(available)s")
+                % {"metric": var, "available": gettext("、").join(sorted(METRIC_NAMES))}
             )
     if direction not in (Direction.HIGHER, Direction.LOWER):
-        raise InvalidInput("方向只能是 higher（越高越好）或 lower（越低越好）")
+        raise InvalidInput(gettext("方向只能是 higher（越高越好）或 lower（越低越好）"))
     if (
         direction == Direction.HIGHER
         and floor > target
         or direction == Direction.LOWER
         and floor < target
     ):
-        raise InvalidInput("底线要比目标差：越高越好时底线小于目标，越低越好时底线大于目标")
+        raise InvalidInput(
+            gettext("底线要比目标差：越高越好时底线小于目标，越低越好时底线大于目标")
+        )
     if kind not in IndicatorKind.values:
-        raise InvalidInput("指标类别只能是 outcome、process 或 paperwork")
+        raise InvalidInput(gettext("指标类别只能是 outcome、process 或 paperwork"))
     existing = Indicator.objects.filter(code=code).first()
     before = snapshot(existing) if existing else None
     fields = {
@@ -154,9 +160,9 @@ def scheme_upsert(
     actor: Any,
 ) -> EvaluationScheme:
     if period_type not in PeriodType.values:
-        raise InvalidInput("考核周期只能是 month、quarter 或 year")
+        raise InvalidInput(gettext("考核周期只能是 month、quarter 或 year"))
     if frequency_per_year < 1:
-        raise InvalidInput("每年考核次数至少为 1")
+        raise InvalidInput(gettext("每年考核次数至少为 1"))
     existing = EvaluationScheme.objects.filter(name=name).first()
     before = snapshot(existing) if existing else None
     scheme, created = EvaluationScheme.objects.update_or_create(
@@ -190,11 +196,11 @@ def scheme_item_set(
     actor: Any,
 ) -> SchemeItem:
     if weight < 0:
-        raise InvalidInput("权重不能为负数")
+        raise InvalidInput(gettext("权重不能为负数"))
     if rule == ScoringRule.THRESHOLD and not steps:
-        raise InvalidInput("分档计分要写出分档，例如 [[0.9, 1], [0.8, 0.6]]")
+        raise InvalidInput(gettext("分档计分要写出分档，例如 [[0.9, 1], [0.8, 0.6]]"))
     if rule not in ScoringRule.values:
-        raise InvalidInput("计分规则只能是 linear 或 threshold")
+        raise InvalidInput(gettext("计分规则只能是 linear 或 threshold"))
     existing = SchemeItem.objects.filter(scheme=scheme, indicator=indicator).first()
     before = snapshot(existing) if existing else None
     item, _ = SchemeItem.objects.update_or_create(
@@ -229,7 +235,7 @@ def goal_create(
     actor: Any,
 ) -> Goal:
     if weight < 0:
-        raise InvalidInput("权重不能为负数")
+        raise InvalidInput(gettext("权重不能为负数"))
     goal, created = Goal.objects.get_or_create(
         parent=parent,
         name=name,
@@ -261,7 +267,7 @@ def scores_compute(*, scheme: EvaluationScheme, period: str, actor: Any) -> list
     p = period_for_scheme(scheme, period)
     items = list(scheme.items.select_related("indicator"))
     if not items:
-        raise InvalidInput("这个考核方案还没有指标，请先添加指标和权重。")
+        raise InvalidInput(gettext("这个考核方案还没有指标，请先添加指标和权重。"))
     cfg = settings_get()
     units = list(OrgUnit.objects.villages().filter(is_active=True))
     table = indicator_values.evaluate(

@@ -85,7 +85,7 @@ def metrics_page(request: HttpRequest) -> HttpResponse:
     scope, period = _ctx(request)
     group_by = request.GET.get("by", "org_unit")
     if group_by not in GROUP_LABELS:
-        raise InvalidInput("分组只能是 org_unit、area 或 category")
+        raise InvalidInput(_("分组只能是 org_unit、area 或 category"))
     ds = metrics_dataset(scope, period, group_by)
     resp = _export(request, ds, _("诉求指标-%(period)s") % {"period": period.code})
     if resp:
@@ -154,7 +154,7 @@ def evidence(request: HttpRequest) -> HttpResponse:
 
         unit = OrgUnit.objects.filter(pk=unit_id).first()
         if unit is None:
-            raise NotFound("找不到这个单位")
+            raise NotFound(_("找不到这个单位"))
         scope.require(unit)
     orders = list(
         selectors.evidence_orders(
@@ -218,7 +218,7 @@ def _scheme(pk: str | None, scheme_list: list[EvaluationScheme]) -> EvaluationSc
         for s in scheme_list:
             if s.pk == int(pk):
                 return s
-        raise NotFound("找不到这个考核方案")
+        raise NotFound(_("找不到这个考核方案"))
     return scheme_list[0] if scheme_list else None
 
 
@@ -228,7 +228,7 @@ def scores_compute(request: HttpRequest) -> HttpResponse:
     require(request.user, "evaluation.manage")
     scheme = EvaluationScheme.objects.filter(pk=request.POST.get("scheme") or 0).first()
     if scheme is None:
-        raise NotFound("找不到这个考核方案")
+        raise NotFound(_("找不到这个考核方案"))
     period = request.POST.get("period", "").strip()
     try:
         result = services.scores_compute(scheme=scheme, period=period, actor=request.user)
@@ -351,12 +351,12 @@ def _float(text: str, label: str, *, required: bool = True) -> float | None:
     text = (text or "").strip()
     if not text:
         if required:
-            raise InvalidInput(f"请填写“{label}”")
+            raise InvalidInput(_("请填写“%(label)s”") % {"label": label})
         return None
     try:
         return float(text)
     except ValueError as exc:
-        raise InvalidInput(f"“{label}”要填数字，例如 0.9") from exc
+        raise InvalidInput(_("“%(label)s”要填数字，例如 0.9") % {"label": label}) from exc
 
 
 @login_required
@@ -373,9 +373,9 @@ def indicator_save(request: HttpRequest) -> HttpResponse:
             unit=p.get("unit", ""),
             direction=p.get("direction", "higher"),
             kind=p.get("kind", "outcome"),
-            baseline=_float(p.get("baseline", ""), "基线", required=False),
-            floor=_float(p.get("floor", ""), "底线") or 0.0,
-            target=_float(p.get("target", ""), "目标") or 0.0,
+            baseline=_float(p.get("baseline", ""), _("基线"), required=False),
+            floor=_float(p.get("floor", ""), _("底线")) or 0.0,
+            target=_float(p.get("target", ""), _("目标")) or 0.0,
             tags=[t for t in p.get("tags", "").replace("，", ",").split(",") if t.strip()],
             actor=request.user,
         )
@@ -383,11 +383,11 @@ def indicator_save(request: HttpRequest) -> HttpResponse:
         if scheme_id.isdigit():
             scheme = EvaluationScheme.objects.filter(pk=int(scheme_id)).first()
             if scheme is None:
-                raise NotFound("找不到这个考核方案")
+                raise NotFound(_("找不到这个考核方案"))
             services.scheme_item_set(
                 scheme=scheme,
                 indicator=ind,
-                weight=_float(p.get("weight", ""), "权重") or 0.0,
+                weight=_float(p.get("weight", ""), _("权重")) or 0.0,
                 actor=request.user,
             )
     except ApplicationError as exc:

@@ -6,6 +6,7 @@ import csv
 import os
 from collections.abc import Iterable, Iterator
 
+from qingzhuang.i18n import gettext as _
 from qingzhuang.matching.compare import compare
 from qingzhuang.matching.model import FieldRef
 
@@ -48,7 +49,9 @@ def compare_csv(in_path: str | os.PathLike[str], out_path: str | os.PathLike[str
         header = list(reader.fieldnames or [])
         missing = [c for c in REQUIRED if c not in header]
         if missing:
-            raise ValueError("输入文件缺少必需的列：" + "、".join(missing))
+            raise ValueError(
+                _("输入文件缺少必需的列：%(columns)s") % {"columns": _("、").join(missing)}
+            )
         extra = [c for c in ("score", "same") if c not in header]
         n = 0
         with open(out_path, "w", encoding="utf-8", newline="") as fout:

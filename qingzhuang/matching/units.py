@@ -13,6 +13,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from qingzhuang.i18n import gettext
+
 _MU = 10000.0 / 15.0  # 1 亩 in square metres
 
 # base units: person, household, area (m²), mass (kg), money (元), length (m), volume (m³),
@@ -139,5 +141,9 @@ def convert(value: float, from_unit: str, to_unit: str) -> float:
     """Convert ``value`` between units of one dimension (万人 → 人 multiplies by 10 000)."""
     ua, ub = parse_unit(from_unit), parse_unit(to_unit)
     if ua is None or ub is None or ua.dimension != ub.dimension:
-        raise ValueError(f"单位不可换算：{from_unit or '无'} → {to_unit or '无'}")
+        none = gettext("无")
+        raise ValueError(
+            gettext("单位不可换算：%(source)s → %(target)s")
+            % {"source": from_unit or none, "target": to_unit or none}
+        )
     return value * ua.factor / ub.factor

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from qingzhuang.core.errors import PermissionDenied
 from qingzhuang.org.models import Role
 
@@ -44,4 +46,4 @@ def can(user: Any, capability: str) -> bool:
 
 def require(user: Any, capability: str) -> None:
     if not can(user, capability):
-        raise PermissionDenied("您的角色没有这项操作的权限。如确需办理，请联系镇党政办。")
+        raise PermissionDenied(_("您的角色没有这项操作的权限。如确需办理，请联系镇党政办。"))

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db.models import Model, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from qingzhuang.core.errors import PermissionDenied
 
@@ -75,7 +76,9 @@ class Scope:
 
     def require(self, unit: OrgUnit | None) -> None:
         if not self.contains(unit):
-            raise PermissionDenied("您没有权限查看或处理该单位的数据。如需访问，请联系镇党政办。")
+            raise PermissionDenied(
+                _("您没有权限查看或处理该单位的数据。如需访问，请联系镇党政办。")
+            )
 
 
 def scope_for(user: Any) -> Scope:

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from qingzhuang.audit.services import audit_record, snapshot
 from qingzhuang.core.errors import InvalidInput
@@ -43,7 +44,12 @@ def _check_parent(level: str, parent: OrgUnit | None) -> None:
         return
     if LEVEL_RANK[OrgLevel(level)] <= LEVEL_RANK[OrgLevel(parent.level)]:
         raise InvalidInput(
-            f"层级不对：{OrgLevel(level).label}不能挂在{OrgLevel(parent.level).label}“{parent.name}”之下。"
+            _("层级不对：%(level)s不能挂在%(parent_level)s“%(parent)s”之下。")
+            % {
+                "level": OrgLevel(level).label,
+                "parent_level": OrgLevel(parent.level).label,
+                "parent": parent.name,
+            }
         )
 
 
@@ -54,11 +60,16 @@ def org_unit_create(
     """Create one unit; its path is computed from the parent so subtree queries stay cheap."""
     code, name = code.strip(), name.strip()
     if not code or not name:
-        raise InvalidInput("代码和名称都不能为空。")
+        raise InvalidInput(_("代码和名称都不能为空。"))
     if level not in OrgLevel.values:
-        raise InvalidInput(f"未知的层级“{level}”，应为 county/township/village/community/grid。")
+        raise InvalidInput(
+            _("未知的层级“%(level)s”，应为 county/township/village/community/grid。")
+            % {"level": level}
+        )
     if OrgUnit.objects.filter(code=code).exists():
-        raise InvalidInput(f"代码 {code} 已经存在，请换一个代码或修改已有单位。")
+        raise InvalidInput(
+            _("代码 %(code)s 已经存在，请换一个代码或修改已有单位。") % {"code": code}
+        )
     _check_parent(level, parent)
     unit = OrgUnit.objects.create(code=code, name=name, level=level, parent=parent)
     _set_path(unit)
@@ -96,7 +107,7 @@ def org_unit_update(
     if parent is not False:
         new_parent = parent if isinstance(parent, OrgUnit) else None
         if new_parent is not None and new_parent.path.startswith(unit.path):
-            raise InvalidInput(f"不能把“{unit.name}”移到它自己的下级之下。")
+            raise InvalidInput(_("不能把“%(name)s”移到它自己的下级之下。") % {"name": unit.name})
         unit.parent = new_parent
     _check_parent(unit.level, unit.parent)
     _set_path(unit)
@@ -132,7 +143,8 @@ def parse_org_csv(data: bytes) -> list[dict[str, str]]:
     missing = required - header
     if missing:
         raise InvalidInput(
-            f"CSV 缺少列：{', '.join(sorted(missing))}（需要 code, name, parent_code, level）"
+            _("CSV 缺少列：%(missing)s（需要 code, name, parent_code, level）")
+            % {"missing": ", ".join(sorted(missing))}
         )
     rows: list[dict[str, str]] = []
     seen: set[str] = set()
@@ -141,18 +153,21 @@ def parse_org_csv(data: bytes) -> list[dict[str, str]]:
         if not any(row.values()):
             continue
         if not row["code"] or not row["name"]:
-            raise InvalidInput(f"第{n}行：代码和名称不能为空")
+            raise InvalidInput(_("第%(row)s行：代码和名称不能为空") % {"row": n})
         level = LEVEL_ALIASES.get(row["level"].lower())
         if level is None:
             raise InvalidInput(
-                f"第{n}行：层级“{row['level']}”无效，应为 county/township/village/community/grid"
+                _("第%(row)s行：层级“%(level)s”无效，应为 county/township/village/community/grid")
+                % {"row": n, "level": row["level"]}
             )
         if row["code"] in seen:
-            raise InvalidInput(f"第{n}行：代码 {row['code']} 在文件中重复")
+            raise InvalidInput(
+                _("第%(row)s行：代码 %(code)s 在文件中重复") % {"row": n, "code": row["code"]}
+            )
         seen.add(row["code"])
         rows.append({**row, "level": level.value, "line": str(n)})
     if not rows:
-        raise InvalidInput("文件中没有任何单位。")
+        raise InvalidInput(_("文件中没有任何单位。"))
     return rows
 
 
@@ -171,7 +186,10 @@ def org_units_import(*, rows: Iterable[dict[str, str]], actor: Any) -> OrgImport
     def apply(code: str, trail: tuple[str, ...]) -> OrgUnit:
         row = pending[code]
         if code in trail:
-            raise InvalidInput(f"第{row['line']}行：上下级关系形成了循环（{' → '.join(trail)}）")
+            raise InvalidInput(
+                _("第%(row)s行：上下级关系形成了循环（%(trail)s）")
+                % {"row": row["line"], "trail": " → ".join(trail)}
+            )
         parent: OrgUnit | None = None
         pcode = row["parent_code"]
         if pcode:
@@ -180,7 +198,10 @@ def org_units_import(*, rows: Iterable[dict[str, str]], actor: Any) -> OrgImport
             else:
                 parent = existing.get(pcode) or OrgUnit.objects.filter(code=pcode).first()
                 if parent is None:
-                    raise InvalidInput(f"第{row['line']}行：上级代码 {pcode} 不存在")
+                    raise InvalidInput(
+                        _("第%(row)s行：上级代码 %(code)s 不存在")
+                        % {"row": row["line"], "code": pcode}
+                    )
         unit = existing.get(code)
         if unit is None:
             unit = org_unit_create(
@@ -213,7 +234,7 @@ def department_get_or_create(*, name: str, actor: Any, county: OrgUnit | None = 
     """Departments are referred to by name on forms; create them on first mention."""
     name = name.strip()
     if not name:
-        raise InvalidInput("部门名称不能为空。")
+        raise InvalidInput(_("部门名称不能为空。"))
     dept = Department.objects.filter(name=name).first()
     if dept is None:
         dept = Department.objects.create(name=name, county=county)
@@ -234,11 +255,11 @@ def user_create(
     is_superuser: bool = False,
 ) -> User:
     if role not in Role.values:
-        raise InvalidInput(f"未知的角色“{role}”。")
+        raise InvalidInput(_("未知的角色“%(role)s”。") % {"role": role})
     if User.objects.filter(username=username).exists():
-        raise InvalidInput(f"用户名 {username} 已被使用。")
+        raise InvalidInput(_("用户名 %(username)s 已被使用。") % {"username": username})
     if org_unit is None and not is_superuser:
-        raise InvalidInput("请为用户指定所属单位（决定其可见范围）。")
+        raise InvalidInput(_("请为用户指定所属单位（决定其可见范围）。"))
     user = User(
         username=username,
         role=role,

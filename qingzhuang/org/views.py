@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 
 from qingzhuang.core.errors import ApplicationError
 from qingzhuang.org import services
@@ -55,7 +56,7 @@ def unit_list(request: HttpRequest) -> HttpResponse:
                 except ApplicationError as exc:
                     form.add_error(None, exc.message)
                 else:
-                    messages.success(request, "已添加单位。")
+                    messages.success(request, gettext("已添加单位。"))
                     return redirect("org:units")
     return render(
         request,

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, Prefetch, QuerySet
+from django.utils.translation import gettext as _
 
 from qingzhuang.core.errors import NotFound
 from qingzhuang.reporting.models import (
@@ -46,7 +47,7 @@ def template_detail(*, pk: int) -> ReportTemplate:
             .get(pk=pk)
         )
     except ReportTemplate.DoesNotExist as exc:
-        raise NotFound("找不到该报表模板，可能已被删除") from exc
+        raise NotFound(_("找不到该报表模板，可能已被删除")) from exc
 
 
 @dataclass
@@ -120,11 +121,11 @@ def field_get(*, pk: int) -> TemplateField:
     try:
         return TemplateField.objects.select_related("template").get(pk=pk)
     except TemplateField.DoesNotExist as exc:
-        raise NotFound("找不到该字段") from exc
+        raise NotFound(_("找不到该字段")) from exc
 
 
 def concept_get(*, pk: int) -> Concept:
     try:
         return Concept.objects.get(pk=pk)
     except Concept.DoesNotExist as exc:
-        raise NotFound("找不到该数据项建议，可能已重新分析") from exc
+        raise NotFound(_("找不到该数据项建议，可能已重新分析")) from exc

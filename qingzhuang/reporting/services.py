@@ -18,6 +18,7 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from qingzhuang.audit.services import audit_record, snapshot
 from qingzhuang.core.errors import InvalidInput, NotFound
@@ -80,19 +81,22 @@ def clean_issuer(text: str) -> str:
 
 
 def parse_template_file(path: Path, display_name: str) -> ParsedWorkbook:
-    """Parse an upload, turning every engine error into a plain-Chinese InvalidInput."""
+    """Parse an upload, turning every engine error into a plain-language InvalidInput."""
     suffix = Path(display_name).suffix.lower()
     if suffix not in ALLOWED_SUFFIXES:
         raise InvalidInput(
-            f"{display_name}：不支持的文件类型，请上传 .xlsx、.xls、.csv 或 .docx 文件"
+            _("%(file)s：不支持的文件类型，请上传 .xlsx、.xls、.csv 或 .docx 文件")
+            % {"file": display_name}
         )
     if not path.is_file():
-        raise InvalidInput(f"找不到文件：{display_name}")
+        raise InvalidInput(_("找不到文件：%(path)s") % {"path": display_name})
     size = path.stat().st_size
     if size == 0:
-        raise InvalidInput(f"{display_name}：文件是空的，没有任何内容")
+        raise InvalidInput(_("%(file)s：文件是空的，没有任何内容") % {"file": display_name})
     if size > MAX_UPLOAD_BYTES:
-        raise InvalidInput(f"{display_name}：文件过大（超过 20MB），请拆分后再上传")
+        raise InvalidInput(
+            _("%(file)s：文件过大（超过 20MB），请拆分后再上传") % {"file": display_name}
+        )
     try:
         parsed = parse_file(path, display_name=display_name)
     except SheetError as exc:
@@ -154,7 +158,10 @@ def _template_import(
     if existing is not None:
         return ImportResult(existing, False)
     if frequency and frequency not in Frequency.values:
-        raise InvalidInput(f"报送频次“{frequency}”无效，可选：{'、'.join(Frequency.values)}")
+        raise InvalidInput(
+            _("报送频次“%(frequency)s”无效，可选：%(choices)s")
+            % {"frequency": frequency, "choices": _("、").join(Frequency.values)}
+        )
     issuer_name = (issuer or "").strip() or clean_issuer(parsed.issuer)
     department: Department | None = None
     if issuer_name:
@@ -239,7 +246,7 @@ def template_update(
         template.title = title[:255]
     if frequency:
         if frequency not in Frequency.values:
-            raise InvalidInput("报送频次无效")
+            raise InvalidInput(_("报送频次无效"))
         template.frequency = frequency
     if deadline is not None:
         template.deadline = deadline
@@ -336,7 +343,7 @@ def _decide(
     *, field_a: TemplateField, field_b: TemplateField, status: str, actor: Any
 ) -> FieldMatch:
     if field_a.pk == field_b.pk:
-        raise InvalidInput("不能把一个字段和它自己比较")
+        raise InvalidInput(_("不能把一个字段和它自己比较"))
     a, b = (field_a, field_b) if field_a.pk < field_b.pk else (field_b, field_a)
     match, _created = FieldMatch.objects.select_for_update().get_or_create(
         field_a=a, field_b=b, defaults={"status": status}
@@ -381,7 +388,7 @@ def match_reject(*, field_a: TemplateField, field_b: TemplateField, actor: Any) 
 def concept_members_reject(*, concept: Concept, actor: Any) -> int:
     """Reject every pair of a suggested concept (the whole suggestion is wrong)."""
     if concept.status != ConceptStatus.SUGGESTED:
-        raise InvalidInput("只能否决待确认的建议")
+        raise InvalidInput(_("只能否决待确认的建议"))
     members = list(concept.members.order_by("pk"))
     n = 0
     for i, a in enumerate(members):
@@ -397,7 +404,7 @@ def template_get(*, pk: int) -> ReportTemplate:
     try:
         return ReportTemplate.objects.get(pk=pk)
     except ReportTemplate.DoesNotExist as exc:
-        raise NotFound("找不到该报表模板，可能已被删除") from exc
+        raise NotFound(_("找不到该报表模板，可能已被删除")) from exc
 
 
 def most_common_unit(units: list[str]) -> str:

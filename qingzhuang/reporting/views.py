@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from qingzhuang.core.errors import ApplicationError, InvalidInput
@@ -23,7 +24,7 @@ def _deadline(text: str) -> date | None:
     try:
         return date.fromisoformat(text)
     except ValueError as exc:
-        raise InvalidInput("截止日期格式应为 2026-09-30 这样的年-月-日") from exc
+        raise InvalidInput(_("截止日期格式应为 2026-09-30 这样的年-月-日")) from exc
 
 
 def upload_templates(request: HttpRequest) -> list[services.ImportResult]:
@@ -32,7 +33,7 @@ def upload_templates(request: HttpRequest) -> list[services.ImportResult]:
 
     files = request.FILES.getlist("files")
     if not files:
-        raise InvalidInput("请选择要上传的报表文件")
+        raise InvalidInput(_("请选择要上传的报表文件"))
     issuer = request.POST.get("issuer", "").strip() or None
     frequency = request.POST.get("frequency", "") or None
     deadline = _deadline(request.POST.get("deadline", ""))
@@ -41,7 +42,9 @@ def upload_templates(request: HttpRequest) -> list[services.ImportResult]:
         for n, upload in enumerate(files):
             name = Path(upload.name or "upload").name
             if (upload.size or 0) > services.MAX_UPLOAD_BYTES:
-                raise InvalidInput(f"{name}：文件过大（超过 20MB），请拆分后再上传")
+                raise InvalidInput(
+                    _("%(file)s：文件过大（超过 20MB），请拆分后再上传") % {"file": name}
+                )
             target = Path(tmp) / f"{n}{Path(name).suffix.lower()}"
             with target.open("wb") as fh:
                 for chunk in upload.chunks():
@@ -72,7 +75,11 @@ def template_list(request: HttpRequest) -> HttpResponse:
             error = exc.message
         else:
             new = sum(1 for r in results if r.created)
-            messages.success(request, f"已入库 {new} 张新报表，{len(results) - new} 张此前已存在。")
+            messages.success(
+                request,
+                _("已入库 %(new)s 张新报表，%(old)s 张此前已存在。")
+                % {"new": new, "old": len(results) - new},
+            )
             if len(results) == 1:
                 return redirect("reporting:detail", pk=results[0].template.pk)
             return redirect("reporting:list")
@@ -123,19 +130,24 @@ def redundancy_decide(request: HttpRequest) -> HttpResponse:
             concept = selectors.concept_get(pk=int(request.POST.get("concept", "0") or 0))
             if action == "accept":
                 concepts_accept(actor=request.user, concepts=[concept])
-                messages.success(request, f"已把“{concept.name}”建为数据元，各表可自动填写。")
+                messages.success(
+                    request,
+                    _("已把“%(name)s”建为数据元，各表可自动填写。") % {"name": concept.name},
+                )
             else:
                 services.concept_members_reject(concept=concept, actor=request.user)
-                messages.success(request, f"已否决“{concept.name}”，今后不再提示。")
+                messages.success(
+                    request, _("已否决“%(name)s”，今后不再提示。") % {"name": concept.name}
+                )
         elif action in ("confirm", "reject"):
             a = selectors.field_get(pk=int(request.POST.get("a", "0") or 0))
             b = selectors.field_get(pk=int(request.POST.get("b", "0") or 0))
             fn = services.match_confirm if action == "confirm" else services.match_reject
             fn(field_a=a, field_b=b, actor=request.user)
-            messages.success(request, "已记录您的判断。")
+            messages.success(request, _("已记录您的判断。"))
         elif action == "analyse":
             result = services.redundancy_analyse(actor=request.user)
-            messages.success(request, f"重新分析完成：{result.concepts} 个建议。")
+            messages.success(request, _("重新分析完成：%(n)s 个建议。") % {"n": result.concepts})
         else:
-            raise InvalidInput("未知操作")
+            raise InvalidInput(_("未知操作"))
     return redirect("reporting:redundancy")

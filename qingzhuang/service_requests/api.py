@@ -7,6 +7,7 @@ import time
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
 from qingzhuang.core.errors import InvalidInput, NotFound
@@ -39,7 +40,9 @@ def village_by_code(code: str) -> OrgUnit:
             code=code, level__in=[OrgLevel.VILLAGE, OrgLevel.COMMUNITY, OrgLevel.TOWNSHIP]
         ).first()
         if unit is None:
-            raise InvalidInput(f"找不到村(社区)代码“{code}”，请核对行政区划代码。")
+            raise InvalidInput(
+                _("找不到村(社区)代码“%(code)s”，请核对行政区划代码。") % {"code": code}
+            )
     return unit  # type: ignore[no-any-return]
 
 
@@ -201,7 +204,7 @@ ACTIONS = {
 def order_action(request: HttpRequest, pk: int, action: str, payload: ActionIn) -> OrderOut:
     fn = ACTIONS.get(action)
     if fn is None:
-        raise NotFound(f"没有“{action}”这种操作。")
+        raise NotFound(_("没有“%(action)s”这种操作。") % {"action": action})
     order = selectors.work_order_get(scope=scope_for(request.user), pk=pk)
     fn(order, request.user, payload.note)
     order = selectors.work_order_get(scope=scope_for(request.user), pk=pk)

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from qingzhuang.audit.services import audit_record
 from qingzhuang.core.demo import DemoContext
@@ -802,7 +803,7 @@ def _next_batch(batches: Any, worker: Any) -> Any:
         except queue.Empty:
             if not worker.is_alive():
                 raise RuntimeError(
-                    "批量生成演示数据的子进程意外退出，请重新运行（会从中断处补足）"
+                    gettext("批量生成演示数据的子进程意外退出，请重新运行（会从中断处补足）")
                 ) from None
             continue
         if isinstance(item, BaseException):

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from django.utils.translation import gettext
 
 from qingzhuang.textclass import NearDupIndex
 
@@ -99,7 +100,7 @@ def clusters_from_csv(
     with path.open(encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.DictReader(fh))
     if not rows or text_column not in rows[0]:
-        raise ValueError(f"CSV 中没有“{text_column}”列")
+        raise ValueError(gettext("CSV 中没有“%(column)s”列") % {"column": text_column})
     subjects = [r.get(subject_column, "") or "" for r in rows]
     # The subject names the problem; the body adds detail. Cluster on both.
     texts = [f"{s}。{r[text_column]}"[:400] for s, r in zip(subjects, rows, strict=True)]

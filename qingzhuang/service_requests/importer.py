@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from qingzhuang.core.errors import InvalidInput
 from qingzhuang.core.textcodec import decode_bytes
@@ -52,7 +53,7 @@ def read_table(name: str, content: bytes) -> tuple[list[str], list[dict[str, str
         wb = CalamineWorkbook.from_filelike(io.BytesIO(content))
         data = wb.get_sheet_by_index(0).to_python()
         if not data:
-            raise InvalidInput("表格是空的。")
+            raise InvalidInput(_("表格是空的。"))
         headers = [str(h).strip() for h in data[0]]
         rows = [
             {h: _cell(v) for h, v in zip(headers, row, strict=False)}
@@ -61,7 +62,7 @@ def read_table(name: str, content: bytes) -> tuple[list[str], list[dict[str, str
         ]
         return headers, rows
     if not lower.endswith((".csv", ".txt")):
-        raise InvalidInput("只支持 CSV 或 XLSX 文件。")
+        raise InvalidInput(_("只支持 CSV 或 XLSX 文件。"))
     text, _encoding = decode_bytes(content)
     reader = csv.DictReader(io.StringIO(text))
     headers = [h.strip() for h in reader.fieldnames or []]
@@ -109,9 +110,12 @@ def requests_import(
 
     text_col = mapping.get("text", "")
     if not rows:
-        raise InvalidInput("文件里没有数据行。")
+        raise InvalidInput(_("文件里没有数据行。"))
     if text_col not in rows[0]:
-        raise InvalidInput(f"找不到诉求内容列“{text_col}”。文件中的列有：{'、'.join(rows[0])}")
+        raise InvalidInput(
+            _("找不到诉求内容列“%(column)s”。文件中的列有：%(columns)s")
+            % {"column": text_col, "columns": _("、").join(rows[0])}
+        )
     by_name = {u.name: u for u in units}
     errors: list[str] = []
     prepared: list[dict[str, Any]] = []
@@ -122,7 +126,7 @@ def requests_import(
 
         text = get("text")
         if len(text) < 5:
-            errors.append(f"第{i}行：诉求内容为空或太短")
+            errors.append(_("第%(row)s行：诉求内容为空或太短") % {"row": i})
             continue
         village = get("village")
         unit = by_name.get(village) or next(
@@ -130,18 +134,24 @@ def requests_import(
             None,
         )
         if village and unit is None:
-            errors.append(f"第{i}行：找不到村(社区)“{village}”")
+            errors.append(
+                _("第%(row)s行：找不到村(社区)“%(village)s”") % {"row": i, "village": village}
+            )
             continue
         type_raw = get("type")
         rtype = TYPE_WORDS.get(type_raw, "help" if not type_raw else "")
         if not rtype:
             errors.append(
-                f"第{i}行：诉求类型“{type_raw}”无法识别（应为咨询/求助/投诉/举报/建议/表扬）"
+                _("第%(row)s行：诉求类型“%(type)s”无法识别（应为咨询/求助/投诉/举报/建议/表扬）")
+                % {"row": i, "type": type_raw}
             )
             continue
         created = _parse_time(get("time"))
         if get("time") and created is None:
-            errors.append(f"第{i}行：来电时间“{get('time')}”格式不对（应为 2026-03-01 09:30）")
+            errors.append(
+                _("第%(row)s行：来电时间“%(time)s”格式不对（应为 2026-03-01 09:30）")
+                % {"row": i, "time": get("time")}
+            )
             continue
         ext = get("external_id")
         prepared.append(
@@ -160,8 +170,11 @@ def requests_import(
             }
         )
     if errors:
-        more = f"……共 {len(errors)} 处问题" if len(errors) > 5 else ""
-        raise InvalidInput("导入未进行，请改正后重试：" + "；".join(errors[:5]) + more)
+        more = _("……共 %(n)s 处问题") % {"n": len(errors)} if len(errors) > 5 else ""
+        raise InvalidInput(
+            _("导入未进行，请改正后重试：%(problems)s")
+            % {"problems": _("；").join(errors[:5]) + more}
+        )
     result = ImportResult(rows=len(prepared))
     with transaction.atomic():
         for params in prepared:

@@ -14,6 +14,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import HttpRequest, JsonResponse
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
@@ -142,13 +143,13 @@ def _create(request: HttpRequest) -> JsonResponse:
         try:
             data = json.loads(request.body or b"{}")
         except ValueError:
-            return _error(InvalidInput("请求体不是合法的 JSON。"))
+            return _error(InvalidInput(_("请求体不是合法的 JSON。")))
     else:
         data = request.POST.dict()
     try:
         code = str(data.get("service_code", "")).strip()
         if code not in RequestType.values:
-            raise InvalidInput("service_code 不正确，请先调用 services.json 查看可用的编码。")
+            raise InvalidInput(_("service_code 不正确，请先调用 services.json 查看可用的编码。"))
         unit_code = str(data.get("address_id") or data.get("attribute[village_code]") or "")
         lat, lon = data.get("lat"), data.get("long")
         result = services.request_submit(
@@ -174,7 +175,7 @@ def _create(request: HttpRequest) -> JsonResponse:
     except ApplicationError as exc:
         return _error(exc)
     except (TypeError, ValueError):
-        return _error(InvalidInput("lat/long 必须是数字。"))
+        return _error(InvalidInput(_("lat/long 必须是数字。")))
     r = result.request
     return _json(
         [

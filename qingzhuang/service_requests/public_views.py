@@ -10,11 +10,12 @@ import segno
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from qingzhuang.core.errors import ApplicationError
 from qingzhuang.core.ratelimit import ratelimit
-from qingzhuang.duties.voice import MAX_VOICE_BYTES, validate_voice_upload
+from qingzhuang.duties.voice import MAX_VOICE_BYTES, MAX_VOICE_SECONDS, validate_voice_upload
 from qingzhuang.org.models import OrgLevel, OrgUnit
 from qingzhuang.service_requests import selectors, services, voice
 from qingzhuang.service_requests.forms import CallbackForm, PublicIntakeForm, StatusLookupForm
@@ -46,7 +47,7 @@ def intake(request: HttpRequest, code: str = "") -> HttpResponse:
         if data.get("photo"):
             f = data["photo"]
             if f.size > services.MAX_PHOTO_BYTES:
-                form.add_error("photo", "照片超过 8MB，请压缩后再传。")
+                form.add_error("photo", _("照片超过 8MB，请压缩后再传。"))
             else:
                 photos.append(services.Upload(f.name, f.read()))
         recording = _voice_upload(form, data.get("voice"))
@@ -80,7 +81,11 @@ def _voice_upload(form: PublicIntakeForm, f: Any) -> services.Upload | None:
     if not f:
         return None
     if f.size > MAX_VOICE_BYTES:
-        form.add_error("voice", "录音文件太大了（超过 8 MB）。请重新录一段不超过 60 秒的语音。")
+        form.add_error(
+            "voice",
+            _("录音文件太大了（超过 %(mb)s MB）。请重新录一段不超过 %(seconds)s 秒的语音。")
+            % {"mb": MAX_VOICE_BYTES // (1024 * 1024), "seconds": MAX_VOICE_SECONDS},
+        )
         return None
     try:
         validate_voice_upload(f)

@@ -15,6 +15,7 @@ from typing import Any
 from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from qingzhuang.core.errors import NotFound
 from qingzhuang.org.models import OrgUnit
@@ -80,7 +81,7 @@ def work_order_get(*, scope: Scope, pk: int) -> WorkOrder:
         .first()
     )
     if order is None:
-        raise NotFound("找不到这张工单，或它不在您的管辖范围内。")
+        raise NotFound(_("找不到这张工单，或它不在您的管辖范围内。"))
     return order
 
 
@@ -91,7 +92,7 @@ def work_order_by_tracking(*, scope: Scope, tracking_code: str) -> WorkOrder:
         .first()
     )
     if order is None:
-        raise NotFound("找不到这张工单，或它不在您的管辖范围内。")
+        raise NotFound(_("找不到这张工单，或它不在您的管辖范围内。"))
     return order
 
 
@@ -191,11 +192,11 @@ def public_status(*, tracking_code: str) -> PublicStatus:
         .first()
     )
     if order is None:
-        raise NotFound("没有找到这个查询码，请核对后再试（查询码为8位字母数字）。")
+        raise NotFound(_("没有找到这个查询码，请核对后再试（查询码为8位字母数字）。"))
     from qingzhuang.service_requests.workflow import ACTION_LABELS
 
     events = [
-        {"at": e.at, "label": ACTION_LABELS.get(e.action, e.action)}
+        {"at": e.at, "label": _(ACTION_LABELS.get(e.action, e.action))}
         for e in order.events.filter(action__in=PUBLIC_EVENT_ACTIONS).order_by("at", "id")
     ]
     r = order.request

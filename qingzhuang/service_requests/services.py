@@ -18,6 +18,7 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from rapidfuzz import fuzz, process
 
 from qingzhuang.audit.services import audit_record, snapshot
@@ -153,16 +154,19 @@ EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "im
 
 def check_photos(uploads: list[Upload]) -> list[tuple[Upload, str]]:
     if len(uploads) > MAX_PHOTOS:
-        raise InvalidInput(f"最多上传 {MAX_PHOTOS} 张照片。")
+        raise InvalidInput(_("最多上传 %(max)s 张照片。") % {"max": MAX_PHOTOS})
     checked = []
     for up in uploads:
         if not up.content:
-            raise InvalidInput(f"照片“{up.name}”是空文件，请重新选择。")
+            raise InvalidInput(_("照片“%(name)s”是空文件，请重新选择。") % {"name": up.name})
         if len(up.content) > MAX_PHOTO_BYTES:
-            raise InvalidInput(f"照片“{up.name}”超过 8MB，请压缩后再传。")
+            raise InvalidInput(_("照片“%(name)s”超过 8MB，请压缩后再传。") % {"name": up.name})
         ctype = sniff_photo(up.content)
         if ctype is None:
-            raise InvalidInput(f"“{up.name}”不是照片（只收 JPG、PNG、WEBP、HEIC），请重新选择。")
+            raise InvalidInput(
+                _("“%(name)s”不是照片（只收 JPG、PNG、WEBP、HEIC），请重新选择。")
+                % {"name": up.name}
+            )
         checked.append((up, ctype))
     return checked
 
@@ -351,16 +355,16 @@ def request_submit(
     """
     text = _clean(text, MAX_TEXT)
     if len(text) < 5:
-        raise InvalidInput("请把问题写清楚一些（至少5个字）：什么地方、什么问题。")
+        raise InvalidInput(_("请把问题写清楚一些（至少5个字）：什么地方、什么问题。"))
     if request_type not in RequestType.values:
-        raise InvalidInput("请选择诉求类型：咨询、求助、投诉、举报、建议或表扬。")
+        raise InvalidInput(_("请选择诉求类型：咨询、求助、投诉、举报、建议或表扬。"))
     if channel not in Channel.values:
-        raise InvalidInput("渠道不正确。")
+        raise InvalidInput(_("渠道不正确。"))
     if org_unit is None or org_unit.level in (OrgLevel.COUNTY, OrgLevel.GRID):
-        raise InvalidInput("请选择问题所在的村(社区)。")
+        raise InvalidInput(_("请选择问题所在的村(社区)。"))
     phone = _clean(resident_phone, 32)
     if phone and sum(ch.isdigit() for ch in phone) < 7:
-        raise InvalidInput("电话号码不完整，请检查；不愿留电话可以不填。")
+        raise InvalidInput(_("电话号码不完整，请检查；不愿留电话可以不填。"))
     now = created_at or timezone.now()
     key = derive_idempotency_key(
         channel=channel,
@@ -504,7 +508,7 @@ def request_recategorise(
     scope_for(acting_user).require(request.org_unit)
     category = _clean(category, 100)
     if not category:
-        raise InvalidInput("请填写分类。")
+        raise InvalidInput(_("请填写分类。"))
     before = snapshot(request, ["category", "category_overridden"])
     request.category = category
     request.category_overridden = category != request.suggested_category
@@ -550,9 +554,9 @@ def duty_rule_save(
         require(acting_user, "requests.dispatch")
     category = _clean(category, 100)
     if not category:
-        raise InvalidInput("请填写分类。")
+        raise InvalidInput(_("请填写分类。"))
     if referred_up and (department is None or not reason.strip()):
-        raise InvalidInput("属县级部门事项的，必须选择县级部门并写明依据。")
+        raise InvalidInput(_("属县级部门事项的，必须选择县级部门并写明依据。"))
     rule = DutyRule.objects.filter(category=category, area=area).first()
     before = snapshot(rule) if rule else None
     rule = rule or DutyRule(category=category, area=area)
@@ -605,13 +609,15 @@ def sla_policy_save(
 
     require(acting_user, "requests.dispatch")
     if request_type not in RequestType.values:
-        raise InvalidInput(f"没有“{request_type}”这种诉求类型。")
+        raise InvalidInput(_("没有“%(type)s”这种诉求类型。") % {"type": request_type})
     if not 1 <= response_days <= SLA_MAX_DAYS or not 1 <= resolution_days <= SLA_MAX_DAYS:
-        raise InvalidInput(f"响应和办结时限要在 1 到 {SLA_MAX_DAYS} 个工作日之间。")
+        raise InvalidInput(
+            _("响应和办结时限要在 1 到 %(max)s 个工作日之间。") % {"max": SLA_MAX_DAYS}
+        )
     if resolution_days < response_days:
-        raise InvalidInput("办结时限不能短于响应时限。")
+        raise InvalidInput(_("办结时限不能短于响应时限。"))
     if not 0 <= remind_before_days < resolution_days:
-        raise InvalidInput("提前提醒的天数要小于办结时限（0 表示到期当天才提醒）。")
+        raise InvalidInput(_("提前提醒的天数要小于办结时限（0 表示到期当天才提醒）。"))
     policy = SlaPolicy.objects.select_for_update().filter(request_type=request_type).first()
     before = snapshot(policy) if policy else None
     policy = policy or SlaPolicy(request_type=request_type)

@@ -6,6 +6,8 @@ import time
 from collections import Counter
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from qingzhuang.core.errors import InvalidInput
 from qingzhuang.service_requests import classify
 from qingzhuang.service_requests.models import ServiceRequest
@@ -29,7 +31,8 @@ def retrain_from_history(*, min_per_category: int = 5) -> dict[str, Any]:
     data = [(classify.model_text(s, t), c) for s, t, c, _ in rows if c in keep]
     if len(keep) < 2:
         raise InvalidInput(
-            f"已分类的诉求太少（每类至少 {min_per_category} 条、至少 2 类），暂不能训练。"
+            _("已分类的诉求太少（每类至少 %(min)s 条、至少 2 类），暂不能训练。")
+            % {"min": min_per_category}
         )
     start = time.perf_counter()
     model = train_category_model([t for t, _ in data], [c for _, c in data])

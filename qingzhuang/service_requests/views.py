@@ -136,7 +136,7 @@ def _timeline(order: Any) -> list[dict[str, Any]]:
         {
             "at": e.at,
             "who": str(e.actor) if e.actor else e.actor_label,
-            "label": ACTION_LABELS.get(e.action, e.action),
+            "label": _(ACTION_LABELS.get(e.action, e.action)),
             "change": (
                 f"{states.get(e.from_state, '—')} → {states.get(e.to_state, '')}"
                 if e.from_state != e.to_state
@@ -184,7 +184,7 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             target = selectors.work_order_by_tracking(scope=scope, tracking_code=p.get("into", ""))
             services.work_order_merge(order=order, into=target, acting_user=user)
         elif action == "callback":
-            _, token = services.callback_issue_link(order=order, acting_user=user)
+            _callback, token = services.callback_issue_link(order=order, acting_user=user)
             request.session[f"cb-{order.pk}"] = request.build_absolute_uri(
                 reverse("public:callback", args=[token])
             )
@@ -207,11 +207,11 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 request=order.request, category=p.get("category", ""), acting_user=user
             )
         else:
-            raise InvalidInput("未知操作。")
+            raise InvalidInput(_("未知操作。"))
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "已完成。")
+        messages.success(request, _("已完成。"))
     return redirect("service_requests:detail", pk=order.pk)
 
 
@@ -239,7 +239,7 @@ def voice_summary(request: HttpRequest, pk: int, att_pk: int) -> HttpResponse:
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "语音摘要已保存。")
+        messages.success(request, _("语音摘要已保存。"))
     return redirect("service_requests:detail", pk=order.pk)
 
 
@@ -279,7 +279,9 @@ def entry(request: HttpRequest) -> HttpResponse:
         except ApplicationError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, f"已登记，查询码 {result.request.tracking_code}。")
+            messages.success(
+                request, _("已登记，查询码 %(code)s。") % {"code": result.request.tracking_code}
+            )
             return redirect("service_requests:detail", pk=result.request.work_order.pk)
     return render(request, "service_requests/entry.html", {"form": form})
 
@@ -300,7 +302,7 @@ def import_view(request: HttpRequest) -> HttpResponse:
             )
             default = request.user.org_unit  # type: ignore[union-attr]
             if default is None:
-                raise InvalidInput("您的账号没有所属单位，无法确定默认村(社区)。")
+                raise InvalidInput(_("您的账号没有所属单位，无法确定默认村(社区)。"))
             mapping = {k.removesuffix("_column"): v for k, v in d.items() if k.endswith("_column")}
             result = importer.requests_import(
                 rows=rows, mapping=mapping, default_unit=default, units=units, actor=request.user
@@ -310,7 +312,8 @@ def import_view(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"导入完成：{result.rows} 行，新增 {result.created}，已存在 {result.unchanged}。",
+                _("导入完成：%(rows)s 行，新增 %(created)s，已存在 %(unchanged)s。")
+                % {"rows": result.rows, "created": result.created, "unchanged": result.unchanged},
             )
             return redirect("service_requests:inbox")
     return render(request, "service_requests/import.html", {"form": form, "headers": headers})
@@ -327,7 +330,7 @@ def duty_list(request: HttpRequest) -> HttpResponse:
         if "delete" in request.POST:
             rule = get_object_or_404(selectors.duty_rules(scope=scope), pk=request.POST["delete"])
             services.duty_rule_delete(rule=rule, acting_user=request.user)
-            messages.success(request, "已删除。")
+            messages.success(request, _("已删除。"))
             return redirect("service_requests:duty")
         if form.is_valid():
             d = form.cleaned_data
@@ -350,7 +353,7 @@ def duty_list(request: HttpRequest) -> HttpResponse:
             except ApplicationError as exc:
                 form.add_error(None, exc.message)
             else:
-                messages.success(request, "已保存。")
+                messages.success(request, _("已保存。"))
                 return redirect("service_requests:duty")
     return render(
         request,

@@ -15,6 +15,7 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from qingzhuang.audit.services import audit_record, snapshot
 from qingzhuang.core.errors import InvalidInput
@@ -102,7 +103,7 @@ def request_attach_voice(
     validate_voice_upload(upload.content)
     info = sniff_voice(upload.content)
     if info is None:  # not reached: validate_voice_upload refuses what sniff_voice cannot name
-        raise InvalidInput("这个文件不是能识别的录音，请重新录音。")
+        raise InvalidInput(_("这个文件不是能识别的录音，请重新录音。"))
     digest = hashlib.sha256(upload.content).hexdigest()
     att = Attachment(
         request=request,
@@ -142,13 +143,13 @@ def request_voice_summary(*, attachment: Attachment, summary: str, acting_user: 
     category is suggested from it, so the request reads, searches and counts like a typed one.
     """
     if attachment.kind != AttachmentKind.VOICE:
-        raise InvalidInput("只有语音留言可以写摘要。")
+        raise InvalidInput(_("只有语音留言可以写摘要。"))
     request = ServiceRequest.objects.select_for_update().get(pk=attachment.request_id)
     order = WorkOrder.objects.select_related("org_unit").get(request=request)
     _require_handler(order, acting_user)
     summary = (summary or "").strip()[:MAX_SUMMARY]
     if len(summary) < 5:
-        raise InvalidInput("请把听到的内容写清楚一些（至少5个字）：什么地方、什么问题。")
+        raise InvalidInput(_("请把听到的内容写清楚一些（至少5个字）：什么地方、什么问题。"))
     before = snapshot(attachment, SUMMARY_FIELDS) | {"text": request.text}
     attachment.summary = summary
     attachment.summary_by = acting_user

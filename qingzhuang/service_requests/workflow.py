@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from qingzhuang.audit.services import audit_record, snapshot
 from qingzhuang.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -54,26 +55,28 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
     "close": (frozenset({S.RESOLVED, S.CALLBACK, S.REFERRED}), S.CLOSED),
 }
 
+# Chinese, as the timeline shows them; marked for the catalogue so that an error can name the
+# action in the reader's language.
 ACTION_LABELS = {
-    "submit": "受理",
-    "dispatch": "派单",
-    "accept": "签收",
-    "start": "开始办理",
-    "resolve": "办结",
-    "return": "退单",
-    "escalate": "督办",
-    "reopen": "重办",
-    "refer": "转县级部门",
-    "merge": "合并",
-    "callback": "发起回访",
-    "callback_answer": "回访结果",
-    "close": "关闭",
-    "remind": "临期提醒",
-    "overdue": "超时",
-    "unreasonable_request": "申请认定不合理诉求",
-    "unreasonable_review": "审核不合理诉求",
-    "recategorise": "改分类",
-    "voice_summary": "语音摘要",
+    "submit": gettext_noop("受理"),
+    "dispatch": gettext_noop("派单"),
+    "accept": gettext_noop("签收"),
+    "start": gettext_noop("开始办理"),
+    "resolve": gettext_noop("办结"),
+    "return": gettext_noop("退单"),
+    "escalate": gettext_noop("督办"),
+    "reopen": gettext_noop("重办"),
+    "refer": gettext_noop("转县级部门"),
+    "merge": gettext_noop("合并"),
+    "callback": gettext_noop("发起回访"),
+    "callback_answer": gettext_noop("回访结果"),
+    "close": gettext_noop("关闭"),
+    "remind": gettext_noop("临期提醒"),
+    "overdue": gettext_noop("超时"),
+    "unreasonable_request": gettext_noop("申请认定不合理诉求"),
+    "unreasonable_review": gettext_noop("审核不合理诉求"),
+    "recategorise": gettext_noop("改分类"),
+    "voice_summary": gettext_noop("语音摘要"),
 }
 
 CALLBACK_LINK_DAYS = 7
@@ -83,8 +86,8 @@ def _check(order: WorkOrder, action: str) -> str | None:
     allowed, target = TRANSITIONS[action]
     if order.state not in allowed:
         raise InvalidInput(
-            f"工单当前状态为“{order.get_state_display()}”，不能{ACTION_LABELS[action]}。"
-            "请刷新页面查看最新状态。"
+            gettext("工单当前状态为“%(state)s”，不能%(action)s。请刷新页面查看最新状态。")
+            % {"state": order.get_state_display(), "action": gettext(ACTION_LABELS[action])}
         )
     return target
 
@@ -186,7 +189,7 @@ def work_order_dispatch(
     if assignee is not None and (
         assignee.org_unit is None or not assignee.org_unit.is_descendant_of(unit)
     ):
-        raise InvalidInput("承办人不属于所派单位，请重新选择承办人。")
+        raise InvalidInput(gettext("承办人不属于所派单位，请重新选择承办人。"))
     return _apply(
         order,
         "dispatch",
@@ -227,7 +230,7 @@ def work_order_start(*, order: WorkOrder, acting_user: Any, note: str = "") -> W
 def work_order_resolve(*, order: WorkOrder, acting_user: Any, note: str) -> WorkOrder:
     """办结: needs a written result the resident can read on the status page."""
     if not note.strip():
-        raise InvalidInput("请填写办理结果，再点办结。")
+        raise InvalidInput(gettext("请填写办理结果，再点办结。"))
     order = _locked(order)
     _require_handler(order, acting_user)
     now = timezone.now()
@@ -249,7 +252,9 @@ def work_order_resolve(*, order: WorkOrder, acting_user: Any, note: str) -> Work
 def work_order_return(*, order: WorkOrder, reason: str, acting_user: Any) -> WorkOrder:
     """退单: the unit sends the order back to the dispatcher with a reason."""
     if not reason.strip():
-        raise InvalidInput("退单必须写明理由（例如：不属于本村职责，应由镇综合执法中队办理）。")
+        raise InvalidInput(
+            gettext("退单必须写明理由（例如：不属于本村职责，应由镇综合执法中队办理）。")
+        )
     order = _locked(order)
     _require_handler(order, acting_user)
     return _apply(
@@ -281,7 +286,7 @@ def work_order_escalate(*, order: WorkOrder, note: str, acting_user: Any) -> Wor
 def work_order_reopen(*, order: WorkOrder, reason: str, acting_user: Any) -> WorkOrder:
     """重办: back to the responsible unit with a fresh resolution clock."""
     if not reason.strip():
-        raise InvalidInput("重办必须写明理由（例如：回访群众表示问题未解决）。")
+        raise InvalidInput(gettext("重办必须写明理由（例如：回访群众表示问题未解决）。"))
     order = _locked(order)
     _require_dispatcher(order, acting_user)
     now = timezone.now()
@@ -306,7 +311,7 @@ def work_order_refer(
 ) -> WorkOrder:
     """上报: a county department's matter goes up instead of down to the village."""
     if not reason.strip():
-        raise InvalidInput("转县级部门必须写明依据（例如权责清单第几条）。")
+        raise InvalidInput(gettext("转县级部门必须写明依据（例如权责清单第几条）。"))
     order = _locked(order)
     _require_dispatcher(order, acting_user)
     return _apply(
@@ -324,13 +329,13 @@ def work_order_refer(
 def work_order_merge(*, order: WorkOrder, into: WorkOrder, acting_user: Any) -> WorkOrder:
     """合并: a duplicate order joins another and is no longer counted on its own."""
     if order.pk == into.pk:
-        raise InvalidInput("不能把工单合并到它自己。")
+        raise InvalidInput(gettext("不能把工单合并到它自己。"))
     order = _locked(order)
     into = _locked(into)
     _require_dispatcher(order, acting_user)
     _require_dispatcher(into, acting_user)
     if into.state == S.MERGED:
-        raise InvalidInput("目标工单本身已被合并，请合并到它所合并进的工单。")
+        raise InvalidInput(gettext("目标工单本身已被合并，请合并到它所合并进的工单。"))
     request = order.request
     request.duplicate_of_id = into.request_id
     request.save(update_fields=["duplicate_of"])
@@ -375,9 +380,9 @@ def callback_issue_link(
 
 def _validate_answer(resolved: str, satisfaction: str) -> None:
     if resolved not in Resolution.values:
-        raise InvalidInput("请选择问题是否解决：解决、部分解决或未解决。")
+        raise InvalidInput(gettext("请选择问题是否解决：解决、部分解决或未解决。"))
     if satisfaction not in Satisfaction.values:
-        raise InvalidInput("请选择满意程度：满意、基本满意或不满意。")
+        raise InvalidInput(gettext("请选择满意程度：满意、基本满意或不满意。"))
 
 
 def _finish_callback(callback: Callback, actor: Any) -> Callback:
@@ -416,11 +421,11 @@ def callback_answer(*, token: str, resolved: str, satisfaction: str, comment: st
         .first()
     )
     if callback is None:
-        raise NotFound("回访链接无效。请核对短信中的链接，或拨打镇便民服务电话。")
+        raise NotFound(gettext("回访链接无效。请核对短信中的链接，或拨打镇便民服务电话。"))
     if callback.answered_at is not None:
-        raise Conflict("这个回访链接已经用过了，不能重复提交。感谢您的评价！")
+        raise Conflict(gettext("这个回访链接已经用过了，不能重复提交。感谢您的评价！"))
     if callback.expires_at is None or timezone.now() > callback.expires_at:
-        raise InvalidInput("回访链接已过期。如需评价，请拨打镇便民服务电话。")
+        raise InvalidInput(gettext("回访链接已过期。如需评价，请拨打镇便民服务电话。"))
     callback.resolved = resolved
     callback.satisfaction = satisfaction
     callback.comment = comment.strip()[:2000]
@@ -438,7 +443,7 @@ def callback_record_phone(
     order = _locked(order)
     _require_dispatcher(order, acting_user)
     if order.state not in (S.RESOLVED, S.CALLBACK):
-        raise InvalidInput("只有已办结、待回访的工单才能登记回访结果。")
+        raise InvalidInput(gettext("只有已办结、待回访的工单才能登记回访结果。"))
     now = timezone.now()
     callback = Callback.objects.create(
         order=order,
@@ -461,11 +466,11 @@ def callback_record_phone(
 def request_mark_unreasonable(*, order: WorkOrder, reason: str, acting_user: Any) -> WorkOrder:
     """Ask to mark the request unreasonable; it only takes effect after a reviewer approves."""
     if len(reason.strip()) < 4:
-        raise InvalidInput("请写明认定为不合理诉求的具体理由（至少4个字）。")
+        raise InvalidInput(gettext("请写明认定为不合理诉求的具体理由（至少4个字）。"))
     order = _locked(order)
     _require_handler(order, acting_user)
     if order.unreasonable_status in (UnreasonableStatus.PENDING, UnreasonableStatus.APPROVED):
-        raise Conflict("该工单已申请或已认定为不合理诉求。")
+        raise Conflict(gettext("该工单已申请或已认定为不合理诉求。"))
     before = snapshot(order)
     order.unreasonable_status = UnreasonableStatus.PENDING
     order.unreasonable_reason = reason.strip()[:300]
@@ -496,9 +501,9 @@ def request_unreasonable_review(
     order = _locked(order)
     _require_dispatcher(order, acting_user)
     if order.unreasonable_status != UnreasonableStatus.PENDING:
-        raise InvalidInput("该工单没有待审核的不合理诉求申请。")
+        raise InvalidInput(gettext("该工单没有待审核的不合理诉求申请。"))
     if order.unreasonable_requested_by_id == acting_user.pk:
-        raise PermissionDenied("申请人不能审核自己的申请，请由另一位负责人审核。")
+        raise PermissionDenied(gettext("申请人不能审核自己的申请，请由另一位负责人审核。"))
     before = snapshot(order)
     order.unreasonable_status = (
         UnreasonableStatus.APPROVED if approve else UnreasonableStatus.REJECTED

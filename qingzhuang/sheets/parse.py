@@ -11,6 +11,8 @@ from __future__ import annotations
 import collections
 from pathlib import Path
 
+from qingzhuang.i18n import gettext as _
+
 from .errors import CorruptFile, EmptyFile, SheetError
 from .grid import Grid
 from .model import ParsedField, ParsedSheet, ParsedWorkbook
@@ -39,11 +41,11 @@ def parse_file(path: str | Path, *, display_name: str | None = None) -> ParsedWo
     except SheetError:
         raise
     except (MemoryError, RecursionError) as exc:
-        raise CorruptFile("文件结构异常，无法读取", file=display) from exc
+        raise CorruptFile(_("文件结构异常，无法读取"), file=display) from exc
     except Exception as exc:  # noqa: BLE001 - any library failure is a broken upload
         raise CorruptFile(file=display) from exc
     if not sheets or not any(s.fields for s in sheets):
-        raise EmptyFile("文件中没有找到可识别的表格或表头", file=display)
+        raise EmptyFile(_("文件中没有找到可识别的表格或表头"), file=display)
     return ParsedWorkbook(
         file=str(path),
         title=_workbook_title(sheets, display),

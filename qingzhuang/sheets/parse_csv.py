@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from qingzhuang.core.textcodec import SNIFF_BYTES, UndecodableText, sniff_encoding
+from qingzhuang.i18n import gettext as _
 
 from .errors import CorruptFile, TooLarge, UnsupportedFormat
 from .safety import MAX_COLS, MAX_CSV_ROWS
@@ -46,9 +47,15 @@ def iter_rows(path: Path, display: str) -> Iterator[list[str]]:
             for row in reader:
                 count += 1
                 if count > MAX_CSV_ROWS:
-                    raise TooLarge(f"CSV 行数过多（超过 {MAX_CSV_ROWS} 行）", file=display)
+                    raise TooLarge(
+                        _("CSV 行数过多（超过 %(max)s 行）") % {"max": MAX_CSV_ROWS}, file=display
+                    )
                 if len(row) > MAX_COLS:
-                    raise TooLarge(f"CSV 列数过多（超过 {MAX_COLS} 列）", file=display)
+                    raise TooLarge(
+                        _("CSV 列数过多（超过 %(max)s 列）") % {"max": MAX_COLS}, file=display
+                    )
                 yield row
         except (UnicodeDecodeError, csv.Error) as exc:
-            raise CorruptFile(f"第 {count + 1} 行无法读取（编码或格式错误）", file=display) from exc
+            raise CorruptFile(
+                _("第 %(line)s 行无法读取（编码或格式错误）") % {"line": count + 1}, file=display
+            ) from exc

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import openpyxl
 
+from qingzhuang.i18n import gettext as _
+
 from .errors import CorruptFile, TooLarge
 from .grid import Grid, number_text
 from .safety import MAX_CELLS, check_grid_size
@@ -35,7 +37,9 @@ def read_xlsx(path: Path, display: str) -> list[Grid]:
             indent: dict[tuple[int, int], int] = {}
             total += len(ws._cells)
             if total > MAX_CELLS * 2:
-                raise TooLarge(f"工作簿单元格过多（超过 {MAX_CELLS} 个）", file=display)
+                raise TooLarge(
+                    _("工作簿单元格过多（超过 %(max)s 个）") % {"max": MAX_CELLS}, file=display
+                )
             nrows = ncols = 0
             for (r, c), cell in ws._cells.items():
                 value = cell.value

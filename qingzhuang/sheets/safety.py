@@ -14,6 +14,8 @@ import zlib
 from pathlib import Path
 from typing import Literal
 
+from qingzhuang.i18n import gettext as _
+
 from .errors import (
     CorruptFile,
     EmptyFile,
@@ -46,11 +48,13 @@ def sniff(path: Path, display: str) -> Format:
     try:
         size = path.stat().st_size
     except OSError as exc:
-        raise CorruptFile("文件无法打开", file=display) from exc
+        raise CorruptFile(_("文件无法打开"), file=display) from exc
     if size == 0:
         raise EmptyFile(file=display)
     if size > MAX_FILE_BYTES:
-        raise TooLarge(f"文件过大（超过 {MAX_FILE_BYTES // 1024 // 1024} MB）", file=display)
+        raise TooLarge(
+            _("文件过大（超过 %(max)s MB）") % {"max": MAX_FILE_BYTES // 1024 // 1024}, file=display
+        )
     with path.open("rb") as fh:
         head = fh.read(_TEXT_SAMPLE)
     if head.startswith(ZIP_MAGIC):
@@ -59,11 +63,11 @@ def sniff(path: Path, display: str) -> Format:
         return _sniff_ole(path, display)
     if head.startswith(b"%PDF"):
         raise UnsupportedFormat(
-            "这是 PDF 文件，无法识别其中的表格，请上传 Excel 或 Word 原件", file=display
+            _("这是 PDF 文件，无法识别其中的表格，请上传 Excel 或 Word 原件"), file=display
         )
     if head.lstrip().lower().startswith((b"<html", b"<!doctype", b"<?xml", b"<table")):
         raise UnsupportedFormat(
-            "文件实际是网页（HTML/XML）格式，请在 Excel/WPS 中打开并另存为 .xlsx 后再上传",
+            _("文件实际是网页（HTML/XML）格式，请在 Excel/WPS 中打开并另存为 .xlsx 后再上传"),
             file=display,
         )
     if not head.strip(b" \t\r\n\x00"):
@@ -99,10 +103,10 @@ def _sniff_zip(path: Path, display: str) -> Format:
     if "word/document.xml" in names:
         return "docx"
     if any(n.startswith("ppt/") for n in names):
-        raise UnsupportedFormat("这是 PowerPoint 文件，不是表格", file=display)
+        raise UnsupportedFormat(_("这是 PowerPoint 文件，不是表格"), file=display)
     if "content.xml" in names and "mimetype" in names:
         raise UnsupportedFormat(
-            "这是 WPS/OpenOffice 的 ODF 格式，请另存为 .xlsx 或 .docx 后再上传", file=display
+            _("这是 WPS/OpenOffice 的 ODF 格式，请另存为 .xlsx 或 .docx 后再上传"), file=display
         )
     raise UnsupportedFormat(file=display)
 
@@ -111,16 +115,18 @@ def check_zip(zf: zipfile.ZipFile, display: str) -> None:
     """Reject zip bombs and XML with DTDs (XXE, billion laughs) before any XML parser runs."""
     infos = zf.infolist()
     if len(infos) > MAX_ZIP_MEMBERS:
-        raise UnsafeFile(f"压缩包内文件数量异常（{len(infos)} 个）", file=display)
+        raise UnsafeFile(
+            _("压缩包内文件数量异常（%(count)s 个）") % {"count": len(infos)}, file=display
+        )
     total = 0
     for info in infos:
         total += info.file_size
         if total > MAX_UNCOMPRESSED_BYTES:
-            raise TooLarge("文件解压后过大，可能是恶意构造的压缩炸弹", file=display)
+            raise TooLarge(_("文件解压后过大，可能是恶意构造的压缩炸弹"), file=display)
         if info.file_size > 1024 * 1024 and info.file_size > MAX_COMPRESSION_RATIO * max(
             info.compress_size, 1
         ):
-            raise UnsafeFile("文件压缩比异常，可能是恶意构造的压缩炸弹", file=display)
+            raise UnsafeFile(_("文件压缩比异常，可能是恶意构造的压缩炸弹"), file=display)
     for info in infos:
         if not info.filename.lower().endswith((".xml", ".rels", ".vml")):
             continue
@@ -130,7 +136,7 @@ def check_zip(zf: zipfile.ZipFile, display: str) -> None:
         except _ZIP_READ_ERRORS as exc:
             raise CorruptFile(file=display) from exc
         if _DTD_RE.search(chunk):
-            raise UnsafeFile("文件内含 XML 实体声明（DTD），可能是恶意构造的文件", file=display)
+            raise UnsafeFile(_("文件内含 XML 实体声明（DTD），可能是恶意构造的文件"), file=display)
 
 
 def _sniff_ole(path: Path, display: str) -> Format:
@@ -147,15 +153,18 @@ def _sniff_ole(path: Path, display: str) -> Format:
         return "xls"
     if "WordDocument" in names:
         raise UnsupportedFormat(
-            "这是旧版 Word（.doc）文件，请在 Word/WPS 中另存为 .docx 后再上传", file=display
+            _("这是旧版 Word（.doc）文件，请在 Word/WPS 中另存为 .docx 后再上传"), file=display
         )
     raise UnsupportedFormat(file=display)
 
 
 def check_grid_size(nrows: int, ncols: int, display: str, sheet: str | None) -> None:
-    where = f"工作表“{sheet}”" if sheet else "表格"
     if nrows > MAX_ROWS or ncols > MAX_COLS or nrows * ncols > MAX_CELLS:
-        raise TooLarge(
-            f"{where}过大（{nrows} 行 × {ncols} 列），超过系统上限 {MAX_CELLS} 个单元格",
-            file=display,
-        )
+        size = {"sheet": sheet, "rows": nrows, "cols": ncols, "max": MAX_CELLS}
+        if sheet:
+            msg = _(
+                "工作表“%(sheet)s”过大（%(rows)s 行 × %(cols)s 列），超过系统上限 %(max)s 个单元格"
+            )
+        else:
+            msg = _("表格过大（%(rows)s 行 × %(cols)s 列），超过系统上限 %(max)s 个单元格")
+        raise TooLarge(msg % size, file=display)

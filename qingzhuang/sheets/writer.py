@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+from qingzhuang.i18n import gettext as _
+from qingzhuang.i18n import gettext_noop
 from qingzhuang.sheets.errors import SheetError
 
 CellValue = str | int | float | Decimal | None
@@ -42,9 +44,9 @@ _DOCX_RE = re.compile(r"^T([1-9][0-9]{0,4})R([1-9][0-9]{0,6})C([1-9][0-9]{0,3})$
 
 
 class WriteError(SheetError):
-    """A fill could not be written at all; ``message`` is plain Chinese for the user."""
+    """A fill could not be written at all; ``message`` is in plain words for the user."""
 
-    default_message = "无法写入该文件"
+    default_message = gettext_noop("无法写入该文件")
 
 
 @dataclass(frozen=True)
@@ -69,14 +71,14 @@ def parse_a1(address: str) -> tuple[int, int]:
     """Return 1-based (row, column) for an A1 address, or raise WriteError."""
     m = _A1_RE.match(address.strip())
     if m is None:
-        raise WriteError(f"单元格地址无效：{address}")
+        raise WriteError(_("单元格地址无效：%(address)s") % {"address": address})
     letters, digits = m.group(1).upper(), m.group(2)
     col = 0
     for ch in letters:
         col = col * 26 + (ord(ch) - 64)
     row = int(digits)
     if col > MAX_COL or row > MAX_ROW:
-        raise WriteError(f"单元格地址超出表格范围：{address}")
+        raise WriteError(_("单元格地址超出表格范围：%(address)s") % {"address": address})
     return row, col
 
 
@@ -84,7 +86,7 @@ def parse_docx_address(address: str) -> tuple[int, int, int]:
     """Return 1-based (table, row, column) for a ``T1R3C2`` address, or raise WriteError."""
     m = _DOCX_RE.match(address.strip())
     if m is None:
-        raise WriteError(f"单元格地址无效：{address}")
+        raise WriteError(_("单元格地址无效：%(address)s") % {"address": address})
     return int(m.group(1)), int(m.group(2)), int(m.group(3))
 
 
@@ -124,16 +126,16 @@ def write_filled_report(
     """
     fmt = src_format.lower().lstrip(".")
     if fmt not in FORMATS:
-        raise WriteError(f"不支持的文件格式：{src_format}")
+        raise WriteError(_("不支持的文件格式：%(format)s") % {"format": src_format})
     src, dst = Path(src), Path(dst)
     if not src.is_file():
-        raise WriteError(f"找不到文件：{src.name}")
+        raise WriteError(_("找不到文件：%(path)s") % {"path": src.name})
     if fmt == "xls":
         dst = dst.with_suffix(".xlsx")
     todo = list(writes)
     for w in todo:
         if not isinstance(w, CellWrite):
-            raise WriteError(f"写入项格式不正确：{w!r}")
+            raise WriteError(_("写入项格式不正确：%(item)s") % {"item": repr(w)})
     dst.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=".qz-", suffix=dst.suffix, dir=dst.parent)
     os.close(fd)

@@ -15,6 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from qingzhuang.core.textcodec import UndecodableText, decode_bytes
+from qingzhuang.i18n import gettext as _
 from qingzhuang.sheets.writer import (
     SKIP_FORMULA,
     SKIP_NOT_FINITE,
@@ -105,7 +106,9 @@ def _encode(text: str, encoding: str) -> bytes:
     try:
         return text.encode(encoding)
     except UnicodeEncodeError:
-        raise WriteError(f"填入的文字无法用{encoding}编码保存") from None
+        raise WriteError(
+            _("填入的文字无法用%(encoding)s编码保存") % {"encoding": encoding}
+        ) from None
 
 
 def _detect_delimiter(text: str) -> str:

@@ -23,6 +23,7 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
+from qingzhuang.i18n import gettext
 from qingzhuang.sheets.writer import (
     MAX_DOCX_NEW_ROWS,
     SKIP_NO_DOCX_CELL,
@@ -46,13 +47,15 @@ def fill_docx(
     try:
         document = docx.Document(str(src))
     except Exception as exc:  # python-docx raises zipfile/KeyError/lxml errors
-        raise WriteError(f"无法打开Word文件：{src.name}") from exc
+        raise WriteError(gettext("无法打开Word文件：%(file)s") % {"file": src.name}) from exc
     tables = document.tables
     parsed = [(w, *parse_docx_address(w.cell)) for w in writes]
     needed: dict[int, int] = defaultdict(int)
     for w, t, r, _c in parsed:
         if t > len(tables):
-            raise WriteError(f"文档中没有第{t}个表格：{w.cell}")
+            raise WriteError(
+                gettext("文档中没有第%(table)s个表格：%(cell)s") % {"table": t, "cell": w.cell}
+            )
         needed[t] = max(needed[t], r)
     for t, rows in needed.items():
         _grow(tables[t - 1], rows)
@@ -112,7 +115,7 @@ def _grow(table: Table, rows: int) -> None:
     if missing <= 0 or not trs:
         return
     if missing > MAX_DOCX_NEW_ROWS:
-        raise WriteError(f"要求增加的表格行数过多（{missing}行）")
+        raise WriteError(gettext("要求增加的表格行数过多（%(count)s行）") % {"count": missing})
     last: CT_Row = trs[-1]
     template = deepcopy(last)
     trPr = template.trPr

@@ -29,6 +29,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from xlrd.biffh import error_text_from_code
 from xlrd.sheet import Sheet as XlrdSheet
 
+from qingzhuang.i18n import gettext as _
 from qingzhuang.sheets.writer import CellWrite, WriteError
 from qingzhuang.sheets.writer_xlsx import apply_writes
 
@@ -69,7 +70,7 @@ def _convert(src: Path) -> Workbook:
     try:
         book = xlrd.open_workbook(str(src), formatting_info=True, on_demand=False)
     except Exception as exc:  # xlrd raises XLRDError, struct.error, IndexError, ...
-        raise WriteError(f"无法打开Excel 97-2003文件：{src.name}") from exc
+        raise WriteError(_("无法打开Excel 97-2003文件：%(file)s") % {"file": src.name}) from exc
     wb = Workbook()
     wb.remove(wb.active)
     if book.datemode == 1:

@@ -18,6 +18,7 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 from openpyxl.worksheet.worksheet import Worksheet
 
+from qingzhuang.i18n import gettext as _
 from qingzhuang.sheets.writer import (
     SKIP_FORMULA,
     SKIP_NOT_FINITE,
@@ -76,7 +77,7 @@ def fill_xlsx(
     try:
         wb = openpyxl.load_workbook(src, rich_text=True)
     except Exception as exc:  # openpyxl raises many unrelated types for broken files
-        raise WriteError(f"无法打开Excel文件：{src.name}") from exc
+        raise WriteError(_("无法打开Excel文件：%(file)s") % {"file": src.name}) from exc
     result = apply_writes(wb, writes)
     wb.save(out)
     return result
@@ -130,12 +131,12 @@ def _state_for(wb: Workbook, w: CellWrite, states: dict[str, _SheetState]) -> _S
     name = w.sheet
     if name is None:
         if len(wb.worksheets) != 1:
-            raise WriteError(f"未指定工作表：{w.cell}")
+            raise WriteError(_("未指定工作表：%(cell)s") % {"cell": w.cell})
         name = wb.worksheets[0].title
     state = states.get(name)
     if state is None:
         if name not in wb.sheetnames or not isinstance(wb[name], Worksheet):
-            raise WriteError(f"工作表不存在：{name}")
+            raise WriteError(_("工作表不存在：%(sheet)s") % {"sheet": name})
         state = states[name] = _SheetState(wb[name])
     return state
 

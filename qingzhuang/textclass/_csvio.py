@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from qingzhuang.core.textcodec import SNIFF_BYTES, UndecodableText, sniff_encoding
+from qingzhuang.i18n import gettext as _
 
 
 def detect_encoding(path: str | os.PathLike[str]) -> str:
@@ -19,11 +20,13 @@ def detect_encoding(path: str | os.PathLike[str]) -> str:
         with open(path, "rb") as fh:
             head = fh.read(SNIFF_BYTES)
     except OSError as exc:
-        raise ValueError(f"无法打开输入文件 {path}：{exc.strerror or exc}") from exc
+        raise ValueError(
+            _("无法打开输入文件 %(path)s：%(error)s") % {"path": path, "error": exc.strerror or exc}
+        ) from exc
     try:
         return sniff_encoding(head)
     except UndecodableText as exc:
-        raise ValueError(f"输入文件 {path}：{exc}") from exc
+        raise ValueError(_("输入文件 %(path)s：%(error)s") % {"path": path, "error": exc}) from exc
 
 
 @contextlib.contextmanager
@@ -37,13 +40,15 @@ def read_rows(
         try:
             fieldnames = list(reader.fieldnames or [])
         except UnicodeDecodeError as exc:
-            raise ValueError(f"输入文件 {path} 编码无法识别") from exc
+            raise ValueError(_("输入文件 %(path)s 编码无法识别") % {"path": path}) from exc
         if not fieldnames:
-            raise ValueError(f"输入文件 {path} 是空的（没有表头）")
+            raise ValueError(_("输入文件 %(path)s 是空的（没有表头）") % {"path": path})
         missing = [c for c in required if c not in fieldnames]
         if missing:
+            sep = _("、")
             raise ValueError(
-                f"输入文件缺少列：{'、'.join(missing)}（现有列：{'、'.join(fieldnames)}）"
+                _("输入文件缺少列：%(missing)s（现有列：%(present)s）")
+                % {"missing": sep.join(missing), "present": sep.join(fieldnames)}
             )
 
         def rows() -> Iterator[dict[str, str]]:
@@ -51,7 +56,10 @@ def read_rows(
                 for row in reader:
                     yield {k: (v if v is not None else "") for k, v in row.items() if k is not None}
             except UnicodeDecodeError as exc:
-                raise ValueError(f"输入文件 {path} 第 {reader.line_num} 行编码错误") from exc
+                raise ValueError(
+                    _("输入文件 %(path)s 第 %(line)s 行编码错误")
+                    % {"path": path, "line": reader.line_num}
+                ) from exc
 
         yield fieldnames, rows()
 

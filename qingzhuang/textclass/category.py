@@ -27,6 +27,8 @@ from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.svm import LinearSVC
 
+from qingzhuang.i18n import gettext as _
+
 from ._text import word_tokens
 
 FORMAT_NAME = "qingzhuang.textclass.category"
@@ -56,7 +58,7 @@ class NBSVM(ClassifierMixin, BaseEstimator):
         y = np.asarray(y)
         self.classes_ = np.unique(y)
         if len(self.classes_) < 2:
-            raise ValueError("训练数据至少需要 2 个不同的类别")
+            raise ValueError(_("训练数据至少需要 2 个不同的类别"))
         present = (x > 0).astype(np.float64)
         targets = self.classes_[1:] if len(self.classes_) == 2 else self.classes_
         coefs, intercepts = [], []
@@ -155,21 +157,25 @@ class CategoryModel:
         """Read a file written by `save`. Only load files you trust: joblib runs pickle."""
         p = Path(path)
         if not p.is_file():
-            raise ValueError(f"模型文件不存在：{p}")
+            raise ValueError(_("模型文件不存在：%(path)s") % {"path": p})
         try:
             payload = joblib.load(p)
         except Exception as exc:  # pickle raises many unrelated types on a foreign file
-            raise ValueError(f"无法读取模型文件 {p}：它不是分类模型文件或已损坏") from exc
+            raise ValueError(
+                _("无法读取模型文件 %(path)s：它不是分类模型文件或已损坏") % {"path": p}
+            ) from exc
         if not isinstance(payload, dict) or payload.get("format") != FORMAT_NAME:
-            raise ValueError(f"{p} 不是诉求分类模型文件")
+            raise ValueError(_("%(path)s 不是诉求分类模型文件") % {"path": p})
         if payload.get("version") != FORMAT_VERSION:
             raise ValueError(
-                f"模型文件 {p} 的格式版本为 {payload.get('version')}，"
-                f"本程序需要版本 {FORMAT_VERSION}，请重新训练"
+                _(
+                    "模型文件 %(path)s 的格式版本为 %(version)s，本程序需要版本 %(required)s，请重新训练"
+                )
+                % {"path": p, "version": payload.get("version"), "required": FORMAT_VERSION}
             )
         model = payload.get("model")
         if not isinstance(model, cls):
-            raise ValueError(f"{p} 不是诉求分类模型文件")
+            raise ValueError(_("%(path)s 不是诉求分类模型文件") % {"path": p})
         return model
 
 
@@ -238,17 +244,20 @@ def train_category_model(
     texts = [t or "" for t in texts]
     labels = [str(lab) for lab in labels]
     if len(texts) != len(labels):
-        raise ValueError("文本数量与标签数量不一致")
+        raise ValueError(_("文本数量与标签数量不一致"))
     if not texts:
-        raise ValueError("没有训练数据")
+        raise ValueError(_("没有训练数据"))
     classes = sorted(set(labels))
     if len(classes) < 2:
-        raise ValueError("训练数据至少需要 2 个不同的类别")
+        raise ValueError(_("训练数据至少需要 2 个不同的类别"))
     counts = {c: labels.count(c) for c in classes}
     n_splits = max(2, min(5, min(counts.values())))
     if min(counts.values()) < 2:
         rare = [c for c, n in counts.items() if n < 2]
-        raise ValueError(f"每个类别至少需要 2 条样本，以下类别不足：{'、'.join(rare)}")
+        raise ValueError(
+            _("每个类别至少需要 2 条样本，以下类别不足：%(labels)s")
+            % {"labels": _("、").join(rare)}
+        )
     min_df = 2 if len(texts) >= 200 else 1
     char_vec = TfidfVectorizer(
         analyzer="char", ngram_range=(1, 3), sublinear_tf=True, min_df=min_df

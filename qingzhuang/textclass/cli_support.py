@@ -12,6 +12,8 @@ from collections.abc import Iterator
 from itertools import islice
 from typing import Any
 
+from qingzhuang.i18n import gettext as _
+
 from ._csvio import atomic_writer, read_rows
 from ._text import join_subject
 from .category import CategoryModel, load_taxonomy_keywords, train_category_model
@@ -52,9 +54,9 @@ def train_from_csv(
             texts.append(join_subject(row["subject"] if use_subject else "", row[text_column]))
             labels.append(label)
     if not texts:
-        raise ValueError("输入文件没有带标签的数据行")
+        raise ValueError(_("输入文件没有带标签的数据行"))
     if len(set(labels)) < 2:
-        raise ValueError("训练数据至少需要 2 个不同的类别")
+        raise ValueError(_("训练数据至少需要 2 个不同的类别"))
     taxonomy = load_taxonomy_keywords(taxonomy_path) if taxonomy_path else None
     start = time.perf_counter()
     model = train_category_model(texts, labels, taxonomy=taxonomy)

@@ -27,6 +27,8 @@ from scipy.sparse import csr_matrix, hstack
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.preprocessing import normalize
 
+from qingzhuang.i18n import gettext as _
+
 from ._text import word_tokens
 
 MODEL_DIR = Path(__file__).resolve().parent / "models"
@@ -115,11 +117,11 @@ class SentimentModel:
             with gzip.open(vocab_path, "rb") as fh:
                 doc = json.loads(fh.read().decode("utf-8"))
         except (OSError, ValueError, KeyError) as exc:
-            raise ValueError(f"情感模型文件缺失或损坏：{npz_path}") from exc
+            raise ValueError(_("情感模型文件缺失或损坏：%(path)s") % {"path": npz_path}) from exc
         if int(data["version"][0]) != FORMAT_VERSION or doc.get("version") != FORMAT_VERSION:
-            raise ValueError(f"情感模型文件版本不符：{npz_path}")
+            raise ValueError(_("情感模型文件版本不符：%(path)s") % {"path": npz_path})
         if data["coef"].shape != (len(HEADS), len(doc["char"]) + len(doc["word"])):
-            raise ValueError(f"情感模型文件缺失或损坏：{npz_path}")
+            raise ValueError(_("情感模型文件缺失或损坏：%(path)s") % {"path": npz_path})
         a, b = (float(v) for v in data["scalars"])
         return cls(
             doc["char"],

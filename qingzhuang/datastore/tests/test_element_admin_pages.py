@@ -448,9 +448,14 @@ def test_delete_page_reasons_follow_the_page_language(client: Client, catalogue:
     text = html(client.get(url))
     assert "2 values are already stored; they were reported by units" in text
     assert "已存有" not in text
-    # the service's refusal stays plain Chinese, whoever asked
+    # the service's refusal follows the page language too (the element's name is data)
     resp = client.post(url)
     assert resp.status_code == 409
+    body = html(resp)
+    assert "户籍人口" in body and "2 values are already stored" in body
+    assert "不能删除数据元" not in body
+    client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
+    resp = client.post(url)
     assert "不能删除数据元“户籍人口”：有 " in html(resp) and "；已存有 2 个数值，" in html(resp)
 
 

@@ -204,3 +204,27 @@ def test_unreasonable_needs_another_reviewer_and_is_excluded_visibly(
     assert order.unreasonable_reviewed_by == admin
     assert order not in WorkOrder.objects.scored()
     assert order.events.filter(action="unreasonable_review").exists()
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_timeline_and_public_status_speak_the_page_language(
+    org_tree: dict[str, Any], language: str
+) -> None:
+    import re
+
+    from django.utils import translation
+
+    from qingzhuang.service_requests import selectors
+
+    order = walk_to(
+        order_for(org_tree["village_a"]),
+        "closed",
+        admin=org_tree["admin"],
+        worker=org_tree["worker_a"],
+    )
+    with translation.override(language):
+        status = selectors.public_status(tracking_code=order.request.tracking_code)
+    labels = [e["label"] for e in status.events]
+    assert labels
+    han = [bool(re.search(r"[\u4e00-\u9fff]", label)) for label in labels]
+    assert all(han) if language == "zh-hans" else not any(han)

@@ -4,6 +4,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import CommandParser
+from django.utils.translation import gettext as _
 
 from qingzhuang.burden import services
 from qingzhuang.burden.csv_io import parse_demands_csv
@@ -33,7 +34,9 @@ class Command(QzCommand):
         if code:
             unit = OrgUnit.objects.filter(code=code).first()
             if unit is None:
-                raise InvalidInput(f"找不到单位代码 {code}，请先用 qz org import 导入单位。")
+                raise InvalidInput(
+                    _("找不到单位代码 %(code)s，请先用 qz org import 导入单位。") % {"code": code}
+                )
             return unit
         if not required:
             try:
@@ -45,7 +48,7 @@ class Command(QzCommand):
     def run(self, *args: Any, **options: Any) -> Any:
         path = Path(options["input"])
         if not path.is_file():
-            raise InvalidInput(f"找不到文件：{path}")
+            raise InvalidInput(_("找不到文件：%(path)s") % {"path": path})
         rows = parse_demands_csv(path.read_bytes())
         if options["action"] == "check":
             return services.demands_check(

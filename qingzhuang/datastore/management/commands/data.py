@@ -4,6 +4,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import CommandParser
+from django.utils.translation import gettext as _
 
 from qingzhuang.core.errors import InvalidInput
 from qingzhuang.core.management.base import QzCommand
@@ -14,7 +15,9 @@ def org_by_code(code: str) -> Any:
 
     unit = OrgUnit.objects.filter(code=code).first()
     if unit is None:
-        raise InvalidInput(f"找不到单位代码 {code}，请先用 qz org import 导入组织单位")
+        raise InvalidInput(
+            _("找不到单位代码 %(code)s，请先用 qz org import 导入组织单位") % {"code": code}
+        )
     return unit
 
 
@@ -44,7 +47,7 @@ class Command(QzCommand):
         if action == "harvest":
             path = Path(options["file"])
             if not path.is_file():
-                raise InvalidInput(f"找不到文件：{path}")
+                raise InvalidInput(_("找不到文件：%(path)s") % {"path": path})
             result = services.harvest_file(
                 path=path,
                 org_unit=org_by_code(options["org"]),
@@ -60,7 +63,7 @@ class Command(QzCommand):
             return {"output": str(out), "format": fmt, "bytes": out.stat().st_size}
         path = Path(options["file"])
         if not path.is_file():
-            raise InvalidInput(f"找不到文件：{path}")
+            raise InvalidInput(_("找不到文件：%(path)s") % {"path": path})
         fmt = options.get("format") or ("csv" if path.suffix.lower() == ".csv" else "json")
         return services.store_import(
             text=path.read_text(encoding="utf-8-sig"), fmt=fmt, actor="cli"

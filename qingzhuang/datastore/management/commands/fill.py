@@ -5,6 +5,7 @@ from typing import Any
 
 from django.core.management.base import CommandParser
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from qingzhuang.core.errors import InvalidInput
 from qingzhuang.core.management.base import QzCommand
@@ -27,12 +28,12 @@ class Command(QzCommand):
 
         path = Path(options["file"])
         if not path.is_file():
-            raise InvalidInput(f"找不到文件：{path}")
+            raise InvalidInput(_("找不到文件：%(path)s") % {"path": path})
         period = parse_period(options["period"])
         org = org_by_code(options["org"])
         out = Path(options["output"])
         if out.resolve() == path.resolve():
-            raise InvalidInput("输出文件不能与原表相同，请换一个文件名")
+            raise InvalidInput(_("输出文件不能与原表相同，请换一个文件名"))
         with transaction.atomic():
             template = template_for_file(path=path, actor="cli")
             result = fill_template(

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import CommandParser
+from django.utils.translation import gettext as _
 
 from qingzhuang.core.errors import InvalidInput
 from qingzhuang.core.management.base import QzCommand
@@ -31,15 +32,15 @@ class Command(QzCommand):
     def run(self, *args: Any, **options: Any) -> Any:
         src = Path(options["input"])
         if not src.is_file():
-            raise InvalidInput(f"找不到输入文件：{src}")
+            raise InvalidInput(_("找不到输入文件：%(path)s") % {"path": src})
         out = Path(options["output"])
         if out.resolve() == src.resolve():
-            raise InvalidInput("输出文件不能和输入文件相同，请换一个文件名")
+            raise InvalidInput(_("输出文件不能和输入文件相同，请换一个文件名"))
         try:
             from qingzhuang.textclass.cli_support import sentiment_csv
         except ImportError as exc:
             raise InvalidInput(
-                "情感模型模块 qingzhuang.textclass 不可用，请先安装完整的轻装程序包"
+                _("情感模型模块 qingzhuang.textclass 不可用，请先安装完整的轻装程序包")
             ) from exc
         # Write next to the target and rename, so a failure never leaves a half-written file.
         tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")

@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 from django.core.management.base import CommandParser
+from django.utils.translation import gettext as _
 
 from qingzhuang.core.errors import InvalidInput, NotFound
 from qingzhuang.core.management.base import QzCommand
@@ -17,7 +18,7 @@ def _date(text: str | None) -> date | None:
     try:
         return date.fromisoformat(text)
     except ValueError as exc:
-        raise InvalidInput(f"日期“{text}”格式不对，请写成 2026-03-01") from exc
+        raise InvalidInput(_("日期“%(date)s”格式不对，请写成 2026-03-01") % {"date": text}) from exc
 
 
 class Command(QzCommand):
@@ -53,7 +54,10 @@ class Command(QzCommand):
 
         scheme = EvaluationScheme.objects.filter(name=options["scheme"]).first()
         if scheme is None:
-            raise NotFound(f"找不到考核方案“{options['scheme']}”，请先在“考核方案”页创建")
+            raise NotFound(
+                _("找不到考核方案“%(scheme)s”，请先在“考核方案”页创建")
+                % {"scheme": options["scheme"]}
+            )
         if action == "check":
             from qingzhuang.evaluation.schemes import scheme_check
 

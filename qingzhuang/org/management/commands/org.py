@@ -4,6 +4,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import CommandParser
+from django.utils.translation import gettext as _
 
 from qingzhuang.core.errors import InvalidInput
 from qingzhuang.core.management.base import QzCommand
@@ -24,7 +25,7 @@ class Command(QzCommand):
     def run(self, *args: Any, **options: Any) -> Any:
         path = Path(options["input"])
         if not path.is_file():
-            raise InvalidInput(f"找不到文件：{path}")
+            raise InvalidInput(_("找不到文件：%(path)s") % {"path": path})
         rows = services.parse_org_csv(path.read_bytes())
         result = services.org_units_import(rows=rows, actor="cli")
         return result.as_dict()

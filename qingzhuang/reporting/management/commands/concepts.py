@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import CommandParser
+from django.utils.translation import gettext as _
 
 from qingzhuang.core.errors import InvalidInput
 from qingzhuang.core.management.base import QzCommand
@@ -37,7 +38,7 @@ class Command(QzCommand):
                 for c in Concept.objects.all()
             ]
         if not options.get("all_suggested") and not options.get("id"):
-            raise InvalidInput("请指定 --all-suggested 或 --id 编号")
+            raise InvalidInput(_("请指定 --all-suggested 或 --id 编号"))
         qs = Concept.objects.filter(status=ConceptStatus.SUGGESTED)
         if options.get("id"):
             qs = qs.filter(pk__in=options["id"])

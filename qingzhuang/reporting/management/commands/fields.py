@@ -4,6 +4,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import CommandParser
+from django.utils.translation import gettext as _
 
 from qingzhuang.core.errors import InvalidInput
 from qingzhuang.core.management.base import QzCommand
@@ -25,7 +26,7 @@ class Command(QzCommand):
 
         src = Path(options["input"])
         if not src.is_file():
-            raise InvalidInput(f"找不到文件：{src}")
+            raise InvalidInput(_("找不到文件：%(path)s") % {"path": src})
         rows = compare_csv(src, options["output"])
         return {"rows": rows, "output": options["output"]}
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.management.base import CommandParser
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from qingzhuang.core.errors import InvalidInput
 from qingzhuang.core.management.base import QzCommand
@@ -14,7 +15,7 @@ from qingzhuang.core.management.base import QzCommand
 def _existing(path: str) -> Path:
     p = Path(path)
     if not p.is_file():
-        raise InvalidInput(f"找不到文件：{path}")
+        raise InvalidInput(_("找不到文件：%(path)s") % {"path": path})
     return p
 
 
@@ -105,7 +106,7 @@ class Command(QzCommand):
             try:
                 deadline = date.fromisoformat(options["deadline"])
             except ValueError as exc:
-                raise InvalidInput("截止日期格式应为 YYYY-MM-DD") from exc
+                raise InvalidInput(_("截止日期格式应为 YYYY-MM-DD")) from exc
         paths = [_existing(f) for f in options["files"]]
         out = []
         with transaction.atomic():

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import CommandParser
+from django.utils.translation import gettext as _
 
 from qingzhuang.core.errors import InvalidInput
 from qingzhuang.core.management.base import QzCommand, ensure_migrated
@@ -104,7 +105,7 @@ class Command(QzCommand):
         path = _exists(o["input"])
         unit = OrgUnit.objects.filter(code=o["org"]).first()
         if unit is None:
-            raise InvalidInput(f"找不到单位代码 {o['org']}")
+            raise InvalidInput(_("找不到单位代码 %(code)s") % {"code": o["org"]})
         headers, rows = importer.read_table(path.name, path.read_bytes())
         units = list(
             OrgUnit.objects.under(unit).filter(level__in=[OrgLevel.VILLAGE, OrgLevel.COMMUNITY])
@@ -174,5 +175,5 @@ class Command(QzCommand):
 def _exists(path: str) -> Path:
     p = Path(path)
     if not p.is_file():
-        raise InvalidInput(f"找不到文件：{p}")
+        raise InvalidInput(_("找不到文件：%(path)s") % {"path": p})
     return p
