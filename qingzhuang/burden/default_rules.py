@@ -1,12 +1,15 @@
 """The default rule settings, taken from the 2024 central rules and the 2026 app rules.
 
 The data migration 0002 seeds a copy of this list; after that the Rule table is the truth and
-an admin can change thresholds, keywords and wording. Citations name the rule and the section
+an admin can change thresholds, keywords and wording. Titles are marked for translation: an
+English page shows the English of a title an admin has not reworded (`Rule.display_title`). Citations name the rule and the section
 (一、二、…) as published; where the rules fix no number (deadline, inspections per year), the
 citation says the number is this township's own setting.
 """
 
 from __future__ import annotations
+
+from qingzhuang.i18n import gettext_noop
 
 GUIDE = "《整治形式主义为基层减负若干规定》（中共中央办公厅、国务院办公厅2024年8月6日发布）"
 APP_RULES = "《政务移动互联网应用程序规范化管理办法》（国办函〔2026〕12号）"
@@ -14,7 +17,7 @@ APP_RULES = "《政务移动互联网应用程序规范化管理办法》（国�
 DEFAULT_RULES: list[dict[str, object]] = [
     {
         "code": "DEADLINE_SHORT",
-        "title": "办理时限过短",
+        "title": gettext_noop("办理时限过短"),
         "applies_to": "",
         "threshold": 5,
         "threshold_alt": None,
@@ -28,7 +31,7 @@ DEFAULT_RULES: list[dict[str, object]] = [
     },
     {
         "code": "DOC_LENGTH",
-        "title": "文件篇幅超长",
+        "title": gettext_noop("文件篇幅超长"),
         "applies_to": "document",
         "threshold": 5000,
         "threshold_alt": 4000,
@@ -41,7 +44,7 @@ DEFAULT_RULES: list[dict[str, object]] = [
     },
     {
         "code": "DOC_FOLLOWUP",
-        "title": "要求基层配套发文或再报材料",
+        "title": gettext_noop("要求基层配套发文或再报材料"),
         "applies_to": "document",
         "threshold": None,
         "threshold_alt": None,
@@ -54,7 +57,7 @@ DEFAULT_RULES: list[dict[str, object]] = [
     },
     {
         "code": "MEETING_LONG",
-        "title": "会议时间超过上限",
+        "title": gettext_noop("会议时间超过上限"),
         "applies_to": "meeting",
         "threshold": 90,
         "threshold_alt": None,
@@ -67,7 +70,7 @@ DEFAULT_RULES: list[dict[str, object]] = [
     },
     {
         "code": "MEETING_COVERED",
-        "title": "文件已部署仍开会",
+        "title": gettext_noop("文件已部署仍开会"),
         "applies_to": "meeting",
         "threshold": None,
         "threshold_alt": None,
@@ -80,7 +83,7 @@ DEFAULT_RULES: list[dict[str, object]] = [
     },
     {
         "code": "INSPECTION_NO_CODE",
-        "title": "督查检查考核无审批编码",
+        "title": gettext_noop("督查检查考核无审批编码"),
         "applies_to": "inspection",
         "threshold": None,
         "threshold_alt": None,
@@ -93,7 +96,7 @@ DEFAULT_RULES: list[dict[str, object]] = [
     },
     {
         "code": "INSPECTION_OVER_PLAN",
-        "title": "超出年度督查检查计划",
+        "title": gettext_noop("超出年度督查检查计划"),
         "applies_to": "inspection",
         "threshold": 2,
         "threshold_alt": None,
@@ -107,7 +110,7 @@ DEFAULT_RULES: list[dict[str, object]] = [
     },
     {
         "code": "APP_BANNED",
-        "title": "政务应用程序/工作群禁止的要求",
+        "title": gettext_noop("政务应用程序/工作群禁止的要求"),
         "applies_to": "app",
         "threshold": None,
         "threshold_alt": None,
@@ -125,7 +128,7 @@ DEFAULT_RULES: list[dict[str, object]] = [
     },
     {
         "code": "FORM_NOT_ADMITTED",
-        "title": "报表未经准入",
+        "title": gettext_noop("报表未经准入"),
         "applies_to": "report",
         "threshold": None,
         "threshold_alt": None,
@@ -138,7 +141,7 @@ DEFAULT_RULES: list[dict[str, object]] = [
     },
     {
         "code": "FORM_DATA_HELD",
-        "title": "报表索取已有数据",
+        "title": gettext_noop("报表索取已有数据"),
         "applies_to": "report",
         "threshold": 0,
         "threshold_alt": None,

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -62,6 +63,16 @@ class Rule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.title}"
+
+    @property
+    def display_title(self) -> str:
+        """The title in the page language: a default title has an English translation; one an
+        admin reworded is shown as written."""
+        return display_rule_title(self.title)
+
+
+def display_rule_title(title: str) -> str:
+    return gettext(title) if title else title
 
 
 class Demand(models.Model):

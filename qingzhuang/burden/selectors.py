@@ -26,6 +26,7 @@ from qingzhuang.burden.models import (
     Finding,
     ReviewStatus,
     Rule,
+    display_rule_title,
 )
 from qingzhuang.burden.rules_engine import RuleSetting, setting_from_dict
 from qingzhuang.core.errors import NotFound
@@ -225,7 +226,7 @@ def monthly_report(*, scope: Scope, year: int, month: int, unit_name: str = "") 
     from qingzhuang.burden.held_data import savings_hours
 
     demands = list(demand_list(scope=scope, month=f"{year}-{month}").order_by("received", "pk"))
-    titles = dict(Rule.objects.values_list("code", "title"))
+    titles = {c: display_rule_title(t) for c, t in Rule.objects.values_list("code", "title")}
     by_issuer: dict[str, dict[str, Any]] = {}
     by_kind: dict[str, dict[str, Any]] = {}
     findings: dict[str, int] = {}

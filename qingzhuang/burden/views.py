@@ -26,7 +26,7 @@ from qingzhuang.burden.forms import (
     RuleForm,
 )
 from qingzhuang.burden.held_data import savings_hours
-from qingzhuang.burden.models import Demand, DemandKind, Rule
+from qingzhuang.burden.models import Demand, DemandKind, Rule, display_rule_title
 from qingzhuang.core.errors import ApplicationError, Conflict, InvalidInput
 from qingzhuang.org.models import Department, OrgUnit
 from qingzhuang.org.roles import can, require
@@ -402,7 +402,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)
     year = _year(request)
     data = selectors.dashboard(scope=scope, year=year)
-    titles = dict(Rule.objects.values_list("code", "title"))
+    titles = {c: display_rule_title(t) for c, t in Rule.objects.values_list("code", "title")}
     saved, known = savings_hours(scope=scope, year=year)
     issuers = sorted({r["issuer"] for r in data["by_issuer"]})
     months = list(range(1, 13))

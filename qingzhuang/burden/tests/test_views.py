@@ -246,3 +246,17 @@ def test_import_check_and_monthly_report_follow_the_page_language(
     page = client.post(reverse("burden:import"), {"file": f}).content.decode()
     assert "The demand includes banned practices: compulsory clock-ins" in page
     assert "要求包含禁止的做法" not in page
+
+
+def test_rules_page_shows_default_titles_in_english(
+    client: Client, org_tree: dict[str, Any], reset_language: None
+) -> None:
+    Rule.objects.filter(code="DOC_LENGTH").update(title="发文字数太多（本镇措辞）")
+    login(client, org_tree, "admin")
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    body = client.get(reverse("burden:rules")).content.decode()
+    meeting = Rule.objects.get(code="MEETING_LONG").title
+    assert meeting not in body  # the default title is shown in English
+    with translation.override("en"):
+        assert translation.gettext(meeting) in body
+    assert "发文字数太多（本镇措辞）" in body  # a reworded title is shown as written
