@@ -1,0 +1,34 @@
+"""Words that scripts put on the page follow the page language too (they come from the server)."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.utils import translation
+
+HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+@pytest.fixture
+def reset_language() -> Any:
+    yield
+    translation.deactivate()
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_voice_recorder_words_follow_the_page_language(
+    client: Client, org_tree: dict[str, Any], language: str, reset_language: None
+) -> None:
+    client.post("/i18n/setlang/", {"language": language, "next": "/"})
+    body = client.get("/p/").content.decode()
+    found = re.search(r'<script id="qz-voice-labels" type="application/json">(.*?)</script>', body)
+    assert found
+    labels = json.loads(found.group(1))
+    assert {"start", "stop", "done", "recording", "limit"} <= set(labels)
+    assert "{n}" in labels["done"] and "{max}" in labels["recording"]
+    han = [k for k, v in labels.items() if HAN.search(v)]
+    assert han == ([] if language == "en" else list(labels))
