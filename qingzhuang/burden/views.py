@@ -434,6 +434,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     redundant = selectors.top_redundant_items()
     chart = {
         "months": [gettext("%(m)s月") % {"m": m} for m in months],
+        "hours_label": gettext("小时"),
         "issuers": [{"name": r["issuer"], "data": r["months"]} for r in table_issuer],
         "kinds": [{"name": r["kind"], "data": r["months"]} for r in table_kind],
         "findings": [{"name": f["title"], "value": f["count"]} for f in findings],

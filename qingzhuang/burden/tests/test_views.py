@@ -204,6 +204,7 @@ def test_dashboard_and_monthly_exports(client: Client, org_tree: dict[str, Any])
     page = client.get(reverse("burden:dashboard") + "?year=2026").content.decode()
     assert 'id="chart-data"' in page and "四月" not in page.split('id="chart-data"')[0][-50:]
     assert "会议时间超过上限" in page
+    assert '"hours_label": "\\u5c0f\\u65f6"' in page  # 小时, the chart's axis name
     xlsx = client.get(reverse("burden:report") + "?year=2026&month=4&format=xlsx")
     from openpyxl import load_workbook
 

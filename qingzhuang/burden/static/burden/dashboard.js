@@ -13,7 +13,7 @@
         legend: { type: "scroll", top: 0 },
         grid: { left: 50, right: 20, top: 40, bottom: 30 },
         xAxis: { type: "category", data: data.months },
-        yAxis: { type: "value", name: "小时" },
+        yAxis: { type: "value", name: data.hours_label || "小时" },
         series: series.map(function (s) {
           return { name: s.name, type: "bar", stack: "h", data: s.data };
         }),
