@@ -110,3 +110,12 @@ def test_password_change(org_tree: dict[str, Any], client: Client) -> None:
 def test_browser_language_does_not_override_chinese_default(client: Client) -> None:
     body = client.get("/accounts/login/", headers={"Accept-Language": "en-US,en;q=0.9"})
     assert "登录轻装" in body.content.decode()
+
+
+def test_favicon_ico_points_at_the_icon_and_healthz_answers(client: Client) -> None:
+    resp = client.get("/favicon.ico")
+    assert resp.status_code == 302 and resp["Location"].endswith("core/favicon.svg")
+    from django.contrib.staticfiles import finders
+
+    assert finders.find("core/favicon.svg")
+    assert client.get("/healthz").json() == {"status": "ok"}
