@@ -100,7 +100,11 @@ def template_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def template_detail(request: HttpRequest, pk: int) -> HttpResponse:
     template = selectors.template_detail(pk=pk)
-    return render(request, "reporting/template_detail.html", {"t": template})
+    return render(
+        request,
+        "reporting/template_detail.html",
+        {"t": template, "can_fill": can(request.user, "data.enter")},
+    )
 
 
 @login_required

@@ -58,6 +58,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
             "counts": selectors.inbox_counts(scope=scope),
             "states": WorkOrderState.choices,
             "show_personal": can(request.user, "personal_data.view"),
+            "can_import": can(request.user, "requests.dispatch"),
         },
     )
 

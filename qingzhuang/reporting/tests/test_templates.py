@@ -114,6 +114,12 @@ def test_detail_page_shows_headers_fields_units(
     login(client, org_tree, "worker_a")
     html = client.get(reverse("reporting:detail", args=[t.pk])).content.decode()
     assert "人口情况 › 60岁以上老年人口" in html and "户" in html
+    fill = reverse("datastore:fill") + f"?template={t.pk}"
+    assert fill in html  # a village worker enters data, so may fill it in
+    login(client, org_tree, "evaluator")
+    html = client.get(reverse("reporting:detail", args=[t.pk])).content.decode()
+    assert fill not in html  # no link to a page that would answer 403
+    assert client.get(fill).status_code == 403
 
 
 def _three(tmp_path: Path) -> list[ReportTemplate]:

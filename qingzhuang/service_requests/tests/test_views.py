@@ -141,6 +141,9 @@ def test_village_worker_inbox_is_scoped(client: Client, org_tree: dict[str, Any]
     login(client, org_tree, "worker_a")
     html = client.get(reverse("service_requests:inbox")).content.decode()
     assert a.request.tracking_code in html and b.request.tracking_code not in html
+    # no button to the 12345 import, which a village worker may not use
+    assert reverse("service_requests:import") not in html
+    assert client.get(reverse("service_requests:import")).status_code == 403
     assert client.get(reverse("service_requests:detail", args=[b.pk])).status_code == 404
     assert client.get(reverse("service_requests:detail", args=[a.pk])).status_code == 200
 
@@ -501,6 +504,7 @@ def test_worker_requests_unreasonable_and_badge_is_visible(
     assert order.unreasonable_status == "approved"
     html = client.get(reverse("service_requests:inbox") + "?state=").content.decode()
     assert "不计分" in html
+    assert reverse("service_requests:import") in html  # the dispatcher may import 12345 files
 
 
 def test_hotspots_page_groups_near_duplicate_texts_across_villages(
