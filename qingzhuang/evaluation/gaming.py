@@ -84,11 +84,24 @@ def contradictions(*, scope: Scope, period: Period) -> dict[str, Any]:
     rows = flagged.select_related(
         "callback__sentiment", "callback__order__request", "callback__order__org_unit"
     ).order_by("-callback__answered_at", "-callback_id")[:SHOWN]
+    rows = list(rows)
+    words: list[list[str]] = []
+    if rows:  # the words that made the model read each comment as it did, for the inspector
+        from qingzhuang.textclass.sentiment import shipped_model
+
+        words = shipped_model().explain([c.callback.comment for c in rows])
     items = []
-    for c in rows:
+    for c, why in zip(rows, words, strict=True):
         cb = c.callback
         kind = _("不满意但评论正面") if cb.satisfaction == "dissatisfied" else _("满意但评论负面")
-        items.append({"callback": cb, "positive": round(cb.sentiment.positive, 3), "kind": kind})
+        items.append(
+            {
+                "callback": cb,
+                "positive": round(cb.sentiment.positive, 3),
+                "kind": kind,
+                "words": why,
+            }
+        )
     total = len(items) if len(items) < SHOWN else flagged.count()
     unscored_n = len(missing) if len(missing) <= INLINE_SCORING_LIMIT else unscored.count()
     return {"items": items, "total": total, "unscored": unscored_n}

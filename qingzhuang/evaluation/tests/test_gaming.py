@@ -34,6 +34,9 @@ def test_satisfied_but_negative_comment_is_flagged(org_tree: dict[str, Any]) -> 
     items = gaming_signals(scope=Scope.all(), period=P)["contradictions"]["items"]
     assert [i["callback"].order_id for i in items] == [bad.pk]
     assert items[0]["kind"] == "满意但评论负面"
+    # the inspector sees which words of the comment made it read negative
+    words = items[0]["words"]
+    assert words and all(w in bad.callbacks.get().comment for w in words)
 
 
 def test_instant_all_satisfied_callbacks_are_flagged_per_unit(org_tree: dict[str, Any]) -> None:

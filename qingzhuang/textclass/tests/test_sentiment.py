@@ -130,3 +130,22 @@ def test_shipped_model_fits_its_training_rows(shared_data: Path, name: str) -> N
     pred = np.array(sentiment_scores([r["review"] for r in rows])) >= 0.5
     truth = np.array([r["label"] == "1" for r in rows])
     assert (pred == truth).mean() > 0.93
+
+
+def test_explain_names_the_words_behind_the_verdict() -> None:
+    model = shipped_model()
+    texts = ["答复敷衍，拖了很久，问题还是没人管", "师傅来得很及时，修得很好，非常感谢", "", "  "]
+    explained = model.explain(texts)
+    assert explained[2:] == [[], []]
+    for text, words in zip(texts[:2], explained[:2], strict=True):
+        assert 1 <= len(words) <= 3
+        spans = sorted((text.index(w), text.index(w) + len(w)) for w in words)
+        assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:], strict=False))  # no overlap
+        # taking the named words out moves the score towards the other side
+        before = model.scores([text])[0]
+        stripped = text
+        for w in words:
+            stripped = stripped.replace(w, "")
+        after = model.scores([stripped])[0]
+        assert (after > before) if before < 0.5 else (after < before)
+    assert model.explain(texts[:1], k=1) == [explained[0][:1]]
