@@ -32,3 +32,20 @@ def test_voice_recorder_words_follow_the_page_language(
     assert "{n}" in labels["done"] and "{max}" in labels["recording"]
     han = [k for k, v in labels.items() if HAN.search(v)]
     assert han == ([] if language == "en" else list(labels))
+
+
+def test_templates_have_no_chinese_outside_translation_tags() -> None:
+    """Chinese words in a template reach English pages untranslated unless a translate tag
+    carries them. Template logic ({% if h.trend == '上升' %}) compares data and may be Chinese."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1] / "qingzhuang"
+    found = []
+    for path in sorted(root.rglob("templates/**/*.html")):
+        text = path.read_text(encoding="utf-8")
+        text = re.sub(r"\{%\s*blocktranslate.*?\{%\s*endblocktranslate\s*%\}", "", text, flags=re.S)
+        text = re.sub(r"\{%\s*comment\s*%\}.*?\{%\s*endcomment\s*%\}", "", text, flags=re.S)
+        text = re.sub(r"\{#.*?#\}", "", text, flags=re.S)
+        text = re.sub(r"\{%.*?%\}", "", text, flags=re.S)  # translate tags and template logic
+        found += [f"{path.relative_to(root)}: {m}" for m in HAN.findall(text)[:1]]
+    assert found == []
