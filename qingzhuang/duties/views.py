@@ -79,7 +79,7 @@ def check(request: HttpRequest) -> HttpResponse:
         except ApplicationError as exc:
             error = exc.message
     else:
-        error = "请先写上交办的事项，再点“先核对一下”。"
+        error = _("请先写上交办的事项，再点“先核对一下”。")
     return render(request, "duties/_check_result.html", {"outcome": outcome, "error": error})
 
 
@@ -122,7 +122,11 @@ def work_item_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         else:
             messages.success(request, _("已保存。以后登记的事项都按新清单核对。"))
             return redirect("duties:lists")
-    return render(request, "duties/item_form.html", {"form": form, "item": item, "what": "事项"})
+    return render(
+        request,
+        "duties/item_form.html",
+        {"form": form, "item": item, "title": _("修改事项") if item else _("添加事项")},
+    )
 
 
 @login_required
@@ -141,7 +145,9 @@ def certificate_edit(request: HttpRequest, pk: int | None = None) -> HttpRespons
             messages.success(request, _("已保存。群众查询时马上按新内容答复。"))
             return redirect("duties:lists")
     return render(
-        request, "duties/item_form.html", {"form": form, "item": cert, "what": "证明事项"}
+        request,
+        "duties/item_form.html",
+        {"form": form, "item": cert, "title": _("修改证明事项") if cert else _("添加证明事项")},
     )
 
 
@@ -292,9 +298,16 @@ def practice_page(request: HttpRequest) -> HttpResponse:
         result = practice.practice_reset(actor=request.user)
         messages.success(
             request,
-            f"练习数据已重置：删除 {result['deleted_tasks']} 条练习登记、"
-            f"{result['deleted_feedback']} 条练习反映，重新放入 {result['seeded_tasks']} 条和 "
-            f"{result['seeded_feedback']} 条示例。",
+            _(
+                "练习数据已重置：删除 %(tasks)s 条练习登记、%(feedback)s 条练习反映，"
+                "重新放入 %(new_tasks)s 条和 %(new_feedback)s 条示例。"
+            )
+            % {
+                "tasks": result["deleted_tasks"],
+                "feedback": result["deleted_feedback"],
+                "new_tasks": result["seeded_tasks"],
+                "new_feedback": result["seeded_feedback"],
+            },
         )
         return redirect("duties:practice")
     return render(

@@ -37,7 +37,14 @@ def unit_list(request: HttpRequest) -> HttpResponse:
                     r = result.as_dict()
                     messages.success(
                         request,
-                        f"导入完成：新增 {r['created']} 个，更新 {r['updated']} 个，未变 {r['unchanged']} 个。",
+                        gettext(
+                            "导入完成：新增 %(created)s 个，更新 %(updated)s 个，未变 %(unchanged)s 个。"
+                        )
+                        % {
+                            "created": r["created"],
+                            "updated": r["updated"],
+                            "unchanged": r["unchanged"],
+                        },
                     )
                     return redirect("org:units")
         else:

@@ -123,7 +123,7 @@ def callback(request: HttpRequest, token: str) -> HttpResponse:
         return render(
             request,
             "core/error.html",
-            {"title": "链接无效", "message": "回访链接无效，请核对短信中的链接。"},
+            {"title": _("链接无效"), "message": _("回访链接无效，请核对短信中的链接。")},
             status=404,
         )
     form = CallbackForm(request.POST or None)
