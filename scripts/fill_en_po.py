@@ -12,7 +12,8 @@ Steps:
    so the glossary translation is used instead of a wrong one.
 3. Empty msgstr (singular or plural) are filled from the glossary.  A plural entry
    takes a glossary value that is a list [singular, plural]; a plain string is used
-   for every form.  With --overwrite, non-empty msgstr are replaced as well.
+   for every form.  With --overwrite, non-empty msgstr are replaced as well.  An entry with
+   a context (pgettext) takes the key "context\u0004msgid" first, then the bare msgid.
 4. Placeholders (%(name)s, %%) are checked against the msgid, then msgfmt compiles.
 
 Strings missing from the glossary stay empty and fall back to Chinese.
@@ -38,6 +39,8 @@ HEADER_DEFAULTS = {
     "Last-Translator": "Qingzhuang team",
     "Language-Team": "English",
 }
+# A glossary key for a msgid with a context (pgettext) is "context\u0004msgid", as in gettext.
+CONTEXT_SEPARATOR = "\x04"
 _STR = r'"(?:[^"\\]|\\.)*"'
 _PLACEHOLDER = re.compile(r"%\([A-Za-z0-9_]+\)[sdif]|%%|%[sdif]")
 
@@ -85,6 +88,7 @@ class Entry:
         self.lines = block.split("\n")
         self.obsolete = all(line.startswith("#~") for line in self.lines if line.strip())
         self.msgid = self._field("msgid")
+        self.msgctxt = self._field("msgctxt")
         # not `"msgid_plural" in block`: a fuzzy guess copied from a plural entry keeps the old
         # msgid_plural in a "#|" comment line
         self.plural = not self.obsolete and any(
@@ -201,7 +205,8 @@ def main(argv: list[str]) -> int:
         if e.fuzzy:
             e.unfuzzy()
             cleared += 1
-        english = glossary.get(e.msgid)
+        english = glossary.get(f"{e.msgctxt}{CONTEXT_SEPARATOR}{e.msgid}") if e.msgctxt else None
+        english = english or glossary.get(e.msgid)
         empty = not any(e.msgstrs())
         if english and (empty or overwrite):
             if not e.plural and isinstance(english, list):

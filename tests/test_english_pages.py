@@ -49,3 +49,47 @@ def test_templates_have_no_chinese_outside_translation_tags() -> None:
         text = re.sub(r"\{%.*?%\}", "", text, flags=re.S)  # translate tags and template logic
         found += [f"{path.relative_to(root)}: {m}" for m in HAN.findall(text)[:1]]
     assert found == []
+
+
+FULL_WIDTH_NEXT_TO_VALUE = re.compile(
+    r"(?:%\}|\}\})[：；（）、，]|[：；（）、，](?:\{%|\{\{)|join:\"、\""
+)
+
+
+def test_templates_leave_punctuation_around_values_to_the_page_language() -> None:
+    """A full-width mark written next to a value ("{% translate '频次' %}：{{ f }}") shows as
+    "Frequency：monthly" on English pages; the qz_punct tags and filters translate it."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1] / "qingzhuang"
+    found = []
+    for path in sorted(root.rglob("templates/**/*.html")):
+        text = path.read_text(encoding="utf-8")
+        text = re.sub(r"\{%\s*blocktranslate.*?\{%\s*endblocktranslate\s*%\}", "", text, flags=re.S)
+        text = re.sub(r"\{%\s*comment\s*%\}.*?\{%\s*endcomment\s*%\}", "", text, flags=re.S)
+        text = re.sub(r"\{#.*?#\}", "", text, flags=re.S)
+        found += [
+            f"{path.relative_to(root)}: {m.group()}"
+            for m in FULL_WIDTH_NEXT_TO_VALUE.finditer(text)
+        ]
+    assert found == []
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("zh-hans", "频次：每月 单位（3） 甲、&lt;b&gt;；（x），"),
+        ("en", "频次: 每月 单位 (3) 甲, &lt;b&gt;;  (x), "),
+    ],
+)
+def test_punctuation_tags_follow_the_page_language(
+    language: str, expected: str, reset_language: None
+) -> None:
+    from django.template import engines
+
+    page = engines["django"].from_string(
+        "{% load qz_punct %}频次{% colon %}每月 单位{{ n|paren }} {{ names|join_list }}"
+        "{% semicolon %}{% lparen %}x{% rparen %}{% comma %}"
+    )
+    translation.activate(language)
+    assert page.render({"n": 3, "names": ["甲", "<b>"]}) == expected
