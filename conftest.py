@@ -8,6 +8,13 @@ from typing import Any
 import pytest
 
 from config import env
+from tests.e2e.browser import (  # noqa: F401 (registers the browser fixtures suite-wide)
+    _close_pages,
+    browser,
+    media_browser,
+    playwright_session,
+    shot,
+)
 
 
 @pytest.fixture(autouse=True)

@@ -15,8 +15,6 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import ARGS, CHROMIUM
-
 DEMO_PASSWORD = "qz-demo-2026"
 ROLES = ("township_admin", "village_worker", "department_staff", "evaluator")
 # Pages other than the walkthrough journey start with the walkthrough already seen.
@@ -43,17 +41,3 @@ def demo_server_fixture(django_db_setup: Any, django_db_blocker: Any) -> Iterato
         finally:
             server.stop()
             call_command("flush", interactive=False, verbosity=0)
-
-
-@pytest.fixture(scope="module", name="media_browser")
-def media_browser_fixture(browser: Any) -> Iterator[Any]:
-    """A second chromium with a fake microphone that needs no permission prompt.
-
-    Launched from the session browser's own Playwright (a second sync_playwright() in the same
-    thread is refused)."""
-    media = browser.browser_type.launch(
-        executable_path=CHROMIUM,
-        args=[*ARGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"],
-    )
-    yield media
-    media.close()

@@ -8,7 +8,6 @@ saves screenshots under test-artifacts/.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,12 +15,11 @@ import openpyxl
 import pytest
 from openpyxl.styles import Alignment
 
-from tests.e2e.conftest import login, new_page
+from tests.e2e.browser import login, new_page
 from tests.e2e.fixtures import (
     DEMO_PASSWORD,
     SKIP_WALKTHROUGH,
     demo_server_fixture,  # noqa: F401 (registers the fixture)
-    media_browser_fixture,  # noqa: F401 (registers the fixture)
 )
 
 pytestmark = [pytest.mark.e2e]
@@ -31,22 +29,10 @@ PERIOD = "2031"  # a period the demo has no numbers for: the value entered is th
 VALUE = 4321
 
 
-_contexts: list[Any] = []
-
-
-@pytest.fixture(autouse=True)
-def _close_contexts() -> Iterator[None]:
-    """Close each test's browser contexts, so no keep-alive connection outlives the server."""
-    yield
-    while _contexts:
-        _contexts.pop().close()
-
-
 def _page(
     browser: Any, errors: list[str], *, phone: bool = False, walkthrough: bool = False
 ) -> Any:
-    page = new_page(browser, errors, phone=phone)
-    _contexts.append(page.context)
+    page = new_page(browser, errors, phone=phone)  # closed after the test
     if not walkthrough:
         page.context.add_init_script(SKIP_WALKTHROUGH)
     return page

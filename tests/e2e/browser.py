@@ -1,4 +1,9 @@
-"""Browser tests: Playwright driving Debian's chromium (never a downloaded browser)."""
+"""Browser fixtures for every browser test in the suite (tests/e2e and the apps' e2e tests).
+
+Playwright's sync API allows one running instance per thread, so one session-wide Playwright
+launches both browsers: the plain one and one with a fake microphone. The root conftest
+registers these fixtures; they start nothing until a test asks for a browser.
+"""
 
 from __future__ import annotations
 
@@ -21,10 +26,11 @@ ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+MEDIA_ARGS = [*ARGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"]
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
+def playwright_session() -> Iterator[Any]:
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian chromium is not installed (apt-get install chromium fonts-noto-cjk)")
     from playwright.sync_api import sync_playwright
@@ -32,9 +38,22 @@ def browser() -> Iterator[Any]:
     # Playwright's sync API runs an event loop; the Django ORM is used from the test thread.
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
+        yield p
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_session: Any) -> Iterator[Any]:
+    launched = playwright_session.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    yield launched
+    launched.close()
+
+
+@pytest.fixture(scope="session")
+def media_browser(playwright_session: Any) -> Iterator[Any]:
+    """Chromium with a fake microphone that needs no permission prompt."""
+    launched = playwright_session.chromium.launch(executable_path=CHROMIUM, args=MEDIA_ARGS)
+    yield launched
+    launched.close()
 
 
 @pytest.fixture
@@ -49,9 +68,17 @@ def shot() -> Any:
     return take
 
 
-@pytest.fixture
-def console_errors() -> list[str]:
-    return []
+_open_contexts: list[Any] = []
+
+
+@pytest.fixture(autouse=True)
+def _close_pages() -> Iterator[None]:
+    """Close every browser context new_page opened during the test. An open context keeps
+    keep-alive connections to the live server, each holding a server thread with its own
+    database connection; on PostgreSQL those would keep the test database from being dropped."""
+    yield
+    while _open_contexts:
+        _open_contexts.pop().close()
 
 
 def new_page(browser: Any, errors: list[str], *, phone: bool = False) -> Any:
@@ -60,6 +87,7 @@ def new_page(browser: Any, errors: list[str], *, phone: bool = False) -> Any:
         locale="zh-CN",
         accept_downloads=True,
     )
+    _open_contexts.append(context)
     page = context.new_page()
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
