@@ -1,7 +1,13 @@
-"""Local development: the embedded SQLite database under var/ and debug pages."""
+"""Local use and the demo (`make run`, `qz serve`): the embedded SQLite database under var/.
+
+Debug pages stay off unless DEBUG=1 is set: `qz serve` may be reached from other machines
+(`--host 0.0.0.0`), and Django's debug pages show settings and local variables to anyone.
+Static files are served straight from the apps' static folders, so no collectstatic is needed.
+"""
 
 from config import env
 from config.settings.base import *  # noqa: F403
 
-DEBUG = env.DEBUG if env.SECRET_KEY else True
+DEBUG = env.DEBUG
+WHITENOISE_USE_FINDERS = True
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405

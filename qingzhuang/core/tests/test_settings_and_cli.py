@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[3]
 
 
 def _run(args: list[str], **env: str) -> subprocess.CompletedProcess[str]:
-    drop = {"SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    drop = {"SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE", "DEBUG"}
     full_env = {k: v for k, v in os.environ.items() if k not in drop}
     full_env.update(env)
     return subprocess.run(  # noqa: S603
@@ -43,6 +43,20 @@ def test_prod_passes_deploy_check() -> None:
         ALLOWED_HOSTS="qz.example.gov.cn",
     )
     assert result.returncode == 0, result.stderr + result.stdout
+
+
+@pytest.mark.parametrize(("debug", "expected"), [(None, "False"), ("1", "True")])
+def test_local_settings_show_debug_pages_only_when_asked(
+    debug: str | None, expected: str, tmp_path: Path
+) -> None:
+    """`make run` / `qz serve` use the dev settings and may be reached from the network:
+    Django's debug pages (settings, local variables) need an explicit DEBUG=1."""
+    env = {"DJANGO_SETTINGS_MODULE": "config.settings.dev", "QZ_DATA_DIR": str(tmp_path)}
+    if debug is not None:
+        env["DEBUG"] = debug
+    result = _run(["shell", "-c", "from django.conf import settings; print(settings.DEBUG)"], **env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == expected
 
 
 def test_qz_help_lists_product_commands_in_plain_words() -> None:
