@@ -22,7 +22,6 @@ ALLOWED_HOSTS = env.ALLOWED_HOSTS or ["127.0.0.1", "localhost", "testserver"]
 CSRF_TRUSTED_ORIGINS = env.CSRF_TRUSTED_ORIGINS
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -39,6 +38,8 @@ INSTALLED_APPS = [
     "qingzhuang.service_requests",
     "qingzhuang.evaluation",
     "qingzhuang.duties",
+    # Last: the product's registration/ templates (password change) must win over the admin's.
+    "django.contrib.admin",
 ]
 
 MIDDLEWARE = [

@@ -81,11 +81,16 @@ def _close_pages() -> Iterator[None]:
         _open_contexts.pop().close()
 
 
-def new_page(browser: Any, errors: list[str], *, phone: bool = False) -> Any:
+def new_page(
+    browser: Any, errors: list[str], *, phone: bool = False, bypass_csp: bool = False
+) -> Any:
+    """A page in a fresh context; console errors go to ``errors``. ``bypass_csp`` lets a test
+    inject its own script (the accessibility checker) past the pages' Content-Security-Policy."""
     context = browser.new_context(
         viewport={"width": 390, "height": 844} if phone else {"width": 1280, "height": 900},
         locale="zh-CN",
         accept_downloads=True,
+        bypass_csp=bypass_csp,
     )
     _open_contexts.append(context)
     page = context.new_page()

@@ -107,6 +107,25 @@ def test_password_change(org_tree: dict[str, Any], client: Client) -> None:
     assert client.login(username="worker_a", password="a-much-better-pass-9")
 
 
+def test_password_pages_are_the_products_own(org_tree: dict[str, Any], client: Client) -> None:
+    """Django admin ships templates with the same names; a village worker must not land on
+    "Django 管理" with a link to an admin site they may not use."""
+    client.login(username="worker_a", password=org_tree["password"])
+    for url in ("/accounts/password/", "/accounts/password/done/"):
+        body = client.get(url).content.decode()
+        assert 'class="brand"' in body, url
+        assert "Django" not in body and 'href="/admin/"' not in body, url
+    wrong = client.post(
+        "/accounts/password/",
+        {
+            "old_password": "not-it",
+            "new_password1": "x-9-long-pass",
+            "new_password2": "x-9-long-pass",
+        },
+    ).content.decode()
+    assert 'class="error" role="alert"' in wrong and "旧密码" in wrong
+
+
 def test_browser_language_does_not_override_chinese_default(client: Client) -> None:
     body = client.get("/accounts/login/", headers={"Accept-Language": "en-US,en;q=0.9"})
     assert "登录轻装" in body.content.decode()
