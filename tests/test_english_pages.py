@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -34,20 +36,27 @@ def test_voice_recorder_words_follow_the_page_language(
     assert han == ([] if language == "en" else list(labels))
 
 
-def test_templates_have_no_chinese_outside_translation_tags() -> None:
-    """Chinese words in a template reach English pages untranslated unless a translate tag
-    carries them. Template logic ({% if h.trend == '上升' %}) compares data and may be Chinese."""
-    from pathlib import Path
+TEMPLATES = Path(__file__).resolve().parents[1] / "qingzhuang"
 
-    root = Path(__file__).resolve().parents[1] / "qingzhuang"
-    found = []
-    for path in sorted(root.rglob("templates/**/*.html")):
+
+def _template_texts() -> Iterator[tuple[str, str]]:
+    """(path, text) of every template with translated blocks and comments removed: what is
+    left is shown as written, in every page language."""
+    for path in sorted(TEMPLATES.rglob("templates/**/*.html")):
         text = path.read_text(encoding="utf-8")
         text = re.sub(r"\{%\s*blocktranslate.*?\{%\s*endblocktranslate\s*%\}", "", text, flags=re.S)
         text = re.sub(r"\{%\s*comment\s*%\}.*?\{%\s*endcomment\s*%\}", "", text, flags=re.S)
         text = re.sub(r"\{#.*?#\}", "", text, flags=re.S)
+        yield str(path.relative_to(TEMPLATES)), text
+
+
+def test_templates_have_no_chinese_outside_translation_tags() -> None:
+    """Chinese words in a template reach English pages untranslated unless a translate tag
+    carries them. Template logic ({% if h.trend == '上升' %}) compares data and may be Chinese."""
+    found = []
+    for path, text in _template_texts():
         text = re.sub(r"\{%.*?%\}", "", text, flags=re.S)  # translate tags and template logic
-        found += [f"{path.relative_to(root)}: {m}" for m in HAN.findall(text)[:1]]
+        found += [f"{path}: {m}" for m in HAN.findall(text)[:1]]
     assert found == []
 
 
@@ -59,19 +68,9 @@ FULL_WIDTH_NEXT_TO_VALUE = re.compile(
 def test_templates_leave_punctuation_around_values_to_the_page_language() -> None:
     """A full-width mark written next to a value ("{% translate '频次' %}：{{ f }}") shows as
     "Frequency：monthly" on English pages; the qz_punct tags and filters translate it."""
-    from pathlib import Path
-
-    root = Path(__file__).resolve().parents[1] / "qingzhuang"
     found = []
-    for path in sorted(root.rglob("templates/**/*.html")):
-        text = path.read_text(encoding="utf-8")
-        text = re.sub(r"\{%\s*blocktranslate.*?\{%\s*endblocktranslate\s*%\}", "", text, flags=re.S)
-        text = re.sub(r"\{%\s*comment\s*%\}.*?\{%\s*endcomment\s*%\}", "", text, flags=re.S)
-        text = re.sub(r"\{#.*?#\}", "", text, flags=re.S)
-        found += [
-            f"{path.relative_to(root)}: {m.group()}"
-            for m in FULL_WIDTH_NEXT_TO_VALUE.finditer(text)
-        ]
+    for path, text in _template_texts():
+        found += [f"{path}: {m.group()}" for m in FULL_WIDTH_NEXT_TO_VALUE.finditer(text)]
     assert found == []
 
 
