@@ -28,6 +28,7 @@ SKIP_WALKTHROUGH = (
 @pytest.fixture(scope="module", name="demo_server")
 def demo_server_fixture(django_db_setup: Any, django_db_blocker: Any) -> Iterator[str]:
     from django.core.management import call_command
+    from django.db import connections
     from django.test.utils import modify_settings
     from pytest_django.live_server_helper import LiveServer
 
@@ -41,3 +42,7 @@ def demo_server_fixture(django_db_setup: Any, django_db_blocker: Any) -> Iterato
         finally:
             server.stop()
             call_command("flush", interactive=False, verbosity=0)
+            # While Playwright's event loop runs in this thread, the ORM may get a connection
+            # of its own (asgiref's context-local storage); left open, it would keep
+            # PostgreSQL from dropping the test database at the end of the run.
+            connections.close_all()
