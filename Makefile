@@ -37,7 +37,7 @@ typecheck: install
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/mypy
 
 migrations-check: install
-	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
+	DJANGO_SETTINGS_MODULE=config.settings.test DATABASE_URL=sqlite://:memory: $(BIN)/python manage.py makemigrations --check --dry-run
 
 pytest: install assets
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest
