@@ -140,6 +140,20 @@ def _shift_history(order: WorkOrder, created: dt.datetime, rng: random.Random) -
     Callback.objects.filter(order=order, answered_at__isnull=True).update(created_at=at)
 
 
+# Outcomes that leave a curated request open, and how old an open one may be.
+STILL_OPEN = {
+    "resolved",
+    "in_progress",
+    "accepted",
+    "dispatched",
+    "received",
+    "returned",
+    "reopened",
+    "escalated",
+}
+OPEN_AT_MOST_DAYS = 16
+
+
 def _curated(ctx: DemoContext) -> None:
     if ServiceRequest.objects.filter(idempotency_key__contains=":demo:").exists():
         return
@@ -147,7 +161,7 @@ def _curated(ctx: DemoContext) -> None:
     admin = ctx.users["admin"]
     categories = list(TEMPLATES)
     now = timezone.now()
-    outcomes = ["closed"] * 9 + [
+    outcomes = ["closed"] * 18 + [
         "callback_bad",
         "resolved",
         "in_progress",
@@ -169,6 +183,11 @@ def _curated(ctx: DemoContext) -> None:
             if created < now - dt.timedelta(days=5)
             else rng.choice(["received", "dispatched", "accepted", "in_progress"])
         )
+        if outcome in STILL_OPEN and created < now - dt.timedelta(days=OPEN_AT_MOST_DAYS):
+            # A working township clears its backlog: what is still open came in recently,
+            # so the inbox shows a few overdue orders, not months-old ones.
+            age = (now - created).total_seconds() / 86400
+            created = now - dt.timedelta(days=0.2 + age % OPEN_AT_MOST_DAYS)
         phone = f"13{rng.randint(100000000, 999999999)}" if rng.random() < 0.8 else ""
         result = services.request_submit(
             org_unit=unit,
