@@ -140,8 +140,9 @@ def _shift_history(order: WorkOrder, created: dt.datetime, rng: random.Random) -
     Callback.objects.filter(order=order, answered_at__isnull=True).update(created_at=at)
 
 
-# Outcomes that leave a curated request open, and how old an open one may be.
-STILL_OPEN = {
+# Outcomes that leave a curated request open (in the order the demo cycles through them), and
+# how old an open one may be.
+STILL_OPEN = (
     "resolved",
     "in_progress",
     "accepted",
@@ -150,7 +151,7 @@ STILL_OPEN = {
     "returned",
     "reopened",
     "escalated",
-}
+)
 OPEN_AT_MOST_DAYS = 16
 
 
@@ -161,18 +162,7 @@ def _curated(ctx: DemoContext) -> None:
     admin = ctx.users["admin"]
     categories = list(TEMPLATES)
     now = timezone.now()
-    outcomes = ["closed"] * 18 + [
-        "callback_bad",
-        "resolved",
-        "in_progress",
-        "accepted",
-        "dispatched",
-        "received",
-        "returned",
-        "reopened",
-        "escalated",
-        "unreasonable",
-    ]
+    outcomes = ["closed"] * 18 + ["callback_bad", *STILL_OPEN, "unreasonable"]
     for i in range(CURATED):
         category = rng.choice(categories)
         rtype, template = rng.choice(TEMPLATES[category])
