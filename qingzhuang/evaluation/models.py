@@ -16,6 +16,8 @@ from qingzhuang.evaluation.metrics import COUNTER_FIELDS
 
 # The longest "callback right after closure" gap users may set; SignalCandidate stores up to it.
 FAST_CALLBACK_MAX_MINUTES = 60
+MAX_MIN_SAMPLE = 100_000  # a ranking threshold above any township's monthly request count
+MAX_FREQUENCY_PER_YEAR = 365  # assessing more often than daily is not an assessment
 
 
 class Direction(models.TextChoices):

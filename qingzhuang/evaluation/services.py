@@ -16,6 +16,8 @@ from qingzhuang.evaluation.aggregates import metrics_rebuild, metrics_refresh
 from qingzhuang.evaluation.metrics import METRIC_NAMES
 from qingzhuang.evaluation.models import (
     FAST_CALLBACK_MAX_MINUTES,
+    MAX_FREQUENCY_PER_YEAR,
+    MAX_MIN_SAMPLE,
     Direction,
     EvaluationScheme,
     EvaluationSettings,
@@ -67,8 +69,14 @@ def settings_update(*, actor: Any, **changes: Any) -> EvaluationSettings:
         raise InvalidInput(
             gettext("“秒回访”的分钟数要在 1 到 %(max)s 之间") % {"max": FAST_CALLBACK_MAX_MINUTES}
         )
-    if obj.phone_many_orders < 2:
-        raise InvalidInput(gettext("同一号码评价工单数至少要填 2"))
+    if not 2 <= obj.phone_many_orders <= MAX_MIN_SAMPLE:
+        raise InvalidInput(
+            gettext("同一号码评价工单数要在 2 到 %(max)s 之间") % {"max": MAX_MIN_SAMPLE}
+        )
+    if not 1 <= obj.min_sample <= MAX_MIN_SAMPLE:
+        raise InvalidInput(
+            gettext("参与排名的最少样本要在 1 到 %(max)s 之间") % {"max": MAX_MIN_SAMPLE}
+        )
     obj.save()
     audit_record(
         actor=actor,
@@ -161,8 +169,12 @@ def scheme_upsert(
 ) -> EvaluationScheme:
     if period_type not in PeriodType.values:
         raise InvalidInput(gettext("考核周期只能是 month、quarter 或 year"))
-    if frequency_per_year < 1:
-        raise InvalidInput(gettext("每年考核次数至少为 1"))
+    if not 1 <= frequency_per_year <= MAX_FREQUENCY_PER_YEAR:
+        raise InvalidInput(
+            gettext("每年考核次数要在 1 到 %(max)s 之间") % {"max": MAX_FREQUENCY_PER_YEAR}
+        )
+    if not name.strip() or len(name) > 200:
+        raise InvalidInput(gettext("方案名称不能为空，也不能超过 200 个字"))
     existing = EvaluationScheme.objects.filter(name=name).first()
     before = snapshot(existing) if existing else None
     scheme, created = EvaluationScheme.objects.update_or_create(

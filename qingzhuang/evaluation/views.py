@@ -18,7 +18,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from qingzhuang.core.errors import ApplicationError, InvalidInput, NotFound
+from qingzhuang.core.forms import errors_text
 from qingzhuang.evaluation import dashboard, exports, gaming, selectors, services, values
+from qingzhuang.evaluation.forms import MetricSettingsForm, SchemeForm, SignalSettingsForm
 from qingzhuang.evaluation.metrics import RATE_NAMES
 from qingzhuang.evaluation.models import FAST_CALLBACK_MAX_MINUTES, EvaluationScheme, Indicator
 from qingzhuang.evaluation.periods import Period, parse
@@ -296,14 +298,13 @@ def signals_page(request: HttpRequest) -> HttpResponse:
 def signals_settings_save(request: HttpRequest) -> HttpResponse:
     """The two thresholds of the gaming signals (audited like every settings change)."""
     require(request.user, "evaluation.manage")
+    form = SignalSettingsForm(request.POST)
     try:
-        services.settings_update(
-            actor=request.user,
-            fast_callback_minutes=int(request.POST.get("fast_callback_minutes", "")),
-            phone_many_orders=int(request.POST.get("phone_many_orders", "")),
-        )
-    except (ApplicationError, ValueError) as exc:
-        messages.error(request, getattr(exc, "message", _("设置的数值格式不对，请填写整数")))
+        if not form.is_valid():
+            raise InvalidInput(errors_text(form))
+        services.settings_update(actor=request.user, **form.cleaned_data)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
     else:
         messages.success(request, _("已保存异常信号的阈值。"))
     period = request.POST.get("period", "")
@@ -315,15 +316,13 @@ def signals_settings_save(request: HttpRequest) -> HttpResponse:
 @require_POST
 def settings_save(request: HttpRequest) -> HttpResponse:
     require(request.user, "evaluation.manage")
+    form = MetricSettingsForm(request.POST)
     try:
-        services.settings_update(
-            actor=request.user,
-            satisfaction_mode=request.POST.get("satisfaction_mode", "top2"),
-            partly_weight=float(request.POST.get("partly_weight", "0") or 0),
-            min_sample=int(request.POST.get("min_sample", "10") or 10),
-        )
-    except (ApplicationError, ValueError) as exc:
-        messages.error(request, getattr(exc, "message", _("设置的数值格式不对，请填写数字")))
+        if not form.is_valid():
+            raise InvalidInput(errors_text(form))
+        services.settings_update(actor=request.user, **form.cleaned_data)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
     else:
         messages.success(request, _("已保存指标口径。"))
     return redirect("evaluation:metrics")
@@ -401,16 +400,13 @@ def indicator_save(request: HttpRequest) -> HttpResponse:
 @require_POST
 def scheme_save(request: HttpRequest) -> HttpResponse:
     require(request.user, "evaluation.manage")
+    form = SchemeForm(request.POST)
     try:
-        freq = int(request.POST.get("frequency_per_year", "1") or 1)
-        scheme = services.scheme_upsert(
-            name=request.POST.get("name", "").strip() or "未命名方案",
-            period_type=request.POST.get("period_type", "year"),
-            frequency_per_year=freq,
-            actor=request.user,
-        )
-    except (ApplicationError, ValueError) as exc:
-        messages.error(request, getattr(exc, "message", _("每年考核次数要填整数")))
+        if not form.is_valid():
+            raise InvalidInput(errors_text(form))
+        scheme = services.scheme_upsert(actor=request.user, **form.cleaned_data)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
     else:
         messages.success(request, _("已保存方案“%(name)s”。") % {"name": scheme.name})
     return redirect("evaluation:indicators")

@@ -121,6 +121,12 @@ def redundancy(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _posted_pk(request: HttpRequest, name: str) -> int:
+    """An id from a hidden form field; anything that is not one finds nothing (a 404 page)."""
+    text = request.POST.get(name, "")
+    return int(text) if text.isascii() and text.isdigit() else 0
+
+
 @login_required
 @require_POST
 def redundancy_decide(request: HttpRequest) -> HttpResponse:
@@ -131,7 +137,7 @@ def redundancy_decide(request: HttpRequest) -> HttpResponse:
     action = request.POST.get("action", "")
     with transaction.atomic():
         if action in ("accept", "reject_all"):
-            concept = selectors.concept_get(pk=int(request.POST.get("concept", "0") or 0))
+            concept = selectors.concept_get(pk=_posted_pk(request, "concept"))
             if action == "accept":
                 concepts_accept(actor=request.user, concepts=[concept])
                 messages.success(
@@ -144,8 +150,8 @@ def redundancy_decide(request: HttpRequest) -> HttpResponse:
                     request, _("已否决“%(name)s”，今后不再提示。") % {"name": concept.name}
                 )
         elif action in ("confirm", "reject"):
-            a = selectors.field_get(pk=int(request.POST.get("a", "0") or 0))
-            b = selectors.field_get(pk=int(request.POST.get("b", "0") or 0))
+            a = selectors.field_get(pk=_posted_pk(request, "a"))
+            b = selectors.field_get(pk=_posted_pk(request, "b"))
             fn = services.match_confirm if action == "confirm" else services.match_reject
             fn(field_a=a, field_b=b, actor=request.user)
             messages.success(request, _("已记录您的判断。"))

@@ -146,3 +146,12 @@ class ImportForm(forms.Form):
     time_column = forms.CharField(label=_("来电时间所在列"), initial="来电时间", required=False)
     category_column = forms.CharField(label=_("分类所在列"), initial="", required=False)
     location_column = forms.CharField(label=_("地址所在列"), initial="事发地址", required=False)
+
+
+class SlaPolicyForm(forms.Form):
+    """One row of the 办理时限 table; the service checks how the three numbers relate."""
+
+    request_type = forms.ChoiceField(label=_("诉求类型"), choices=RequestType.choices)
+    response_days = forms.IntegerField(label=_("响应时限（工作日）"), min_value=1)
+    resolution_days = forms.IntegerField(label=_("办结时限（工作日）"), min_value=1)
+    remind_before_days = forms.IntegerField(label=_("提前提醒（工作日）"), min_value=0)

@@ -16,12 +16,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from qingzhuang.core.errors import ApplicationError, InvalidInput
+from qingzhuang.core.forms import errors_text
 from qingzhuang.org.models import Department, OrgLevel, OrgUnit, User
 from qingzhuang.org.roles import can, require
 from qingzhuang.org.scope import scope_for
 from qingzhuang.org.selectors import org_units
 from qingzhuang.service_requests import importer, selectors, services, voice
-from qingzhuang.service_requests.forms import DutyRuleForm, ImportForm, StaffEntryForm
+from qingzhuang.service_requests.forms import (
+    DutyRuleForm,
+    ImportForm,
+    SlaPolicyForm,
+    StaffEntryForm,
+)
 from qingzhuang.service_requests.models import (
     AttachmentKind,
     Resolution,
@@ -388,16 +394,11 @@ def hotspots(request: HttpRequest) -> HttpResponse:
 def sla_save(request: HttpRequest) -> HttpResponse:
     """One row of the 办理时限 table (working days), through the audited service."""
     require(request.user, "requests.dispatch")
+    form = SlaPolicyForm(request.POST)
     try:
-        services.sla_policy_save(
-            acting_user=request.user,
-            request_type=request.POST.get("request_type", ""),
-            response_days=int(request.POST.get("response_days", "")),
-            resolution_days=int(request.POST.get("resolution_days", "")),
-            remind_before_days=int(request.POST.get("remind_before_days", "")),
-        )
-    except ValueError:
-        messages.error(request, _("时限要填整数（工作日）。"))
+        if not form.is_valid():
+            raise InvalidInput(errors_text(form))
+        services.sla_policy_save(acting_user=request.user, **form.cleaned_data)
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:

@@ -12,7 +12,7 @@ from qingzhuang.core.errors import InvalidInput
 from qingzhuang.datastore.models import DataElement, DataValue
 from qingzhuang.evaluation import services
 from qingzhuang.evaluation.aggregates import metrics_rebuild
-from qingzhuang.evaluation.models import Score
+from qingzhuang.evaluation.models import EvaluationScheme, EvaluationSettings, Score
 from qingzhuang.evaluation.schemes import scheme_check
 from qingzhuang.evaluation.tests.helpers import at, make_order
 
@@ -111,6 +111,29 @@ def test_period_must_match_scheme(data: dict[str, Any]) -> None:
     scheme = _scheme(data["admin"])
     with pytest.raises(InvalidInput):
         services.scores_compute(scheme=scheme, period="2026Q1", actor=data["admin"])
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [{"min_sample": 0}, {"min_sample": 100_001}, {"phone_many_orders": 1}, {"partly_weight": 1.5}],
+)
+def test_settings_out_of_range_never_land(db: Any, changes: dict[str, Any]) -> None:
+    before = services.settings_get()
+    with pytest.raises(InvalidInput):
+        services.settings_update(actor="test", **changes)
+    after = EvaluationSettings.objects.get()
+    assert (after.min_sample, after.phone_many_orders, after.partly_weight) == (
+        before.min_sample,
+        before.phone_many_orders,
+        before.partly_weight,
+    )
+
+
+@pytest.mark.parametrize(("name", "frequency"), [("季度方案", 0), ("季度方案", 366), ("  ", 4)])
+def test_scheme_out_of_range_never_lands(db: Any, name: str, frequency: int) -> None:
+    with pytest.raises(InvalidInput):
+        services.scheme_upsert(name=name, frequency_per_year=frequency, actor="test")
+    assert not EvaluationScheme.objects.exists()
 
 
 def test_bad_formula_never_lands(db: Any) -> None:

@@ -154,6 +154,19 @@ def test_settings_only_for_managers(client: Client, site: dict[str, Any]) -> Non
     )
     cfg = EvaluationSettings.objects.get()
     assert (cfg.satisfaction_mode, cfg.partly_weight, cfg.min_sample) == ("weighted", 0.5, 5)
+    for field, value, message in (
+        ("min_sample", "-1", "最少样本"),
+        ("min_sample", "0", "最少样本"),
+        ("min_sample", "五", "最少样本"),
+        ("partly_weight", "1.5", "部分解决"),
+        ("partly_weight", "nan", "部分解决"),
+        ("satisfaction_mode", "all", "满意率口径"),
+    ):
+        form = {"satisfaction_mode": "top2", "partly_weight": "0.2", "min_sample": "8"}
+        r = client.post("/evaluation/metrics/settings/", {**form, field: value}, follow=True)
+        assert r.status_code == 200 and message in r.content.decode(), (field, value)
+        cfg = EvaluationSettings.objects.get()
+        assert (cfg.satisfaction_mode, cfg.partly_weight, cfg.min_sample) == ("weighted", 0.5, 5)
 
 
 def test_csv_export_is_scoped_and_neutralises_formulas(
@@ -298,6 +311,17 @@ def test_admin_creates_scheme(client: Client, site: dict[str, Any]) -> None:
     )
     s = EvaluationScheme.objects.get(name="半年方案")
     assert (s.period_type, s.frequency_per_year) == ("quarter", 2)
+    for field, value, message in (
+        ("frequency_per_year", "99999", "每年考核次数"),
+        ("frequency_per_year", "0", "每年考核次数"),
+        ("frequency_per_year", "两", "每年考核次数"),
+        ("period_type", "week", "考核周期"),
+    ):
+        form = {"name": "半年方案", "period_type": "year", "frequency_per_year": "1", field: value}
+        r = client.post("/evaluation/schemes/save/", form, follow=True)
+        assert r.status_code == 200 and message in r.content.decode(), (field, value)
+        s.refresh_from_db()
+        assert (s.period_type, s.frequency_per_year) == ("quarter", 2)
     page = client.get("/evaluation/indicators/").content.decode()
     assert "半年方案" in page and page.count("保存指标") == 1
 
@@ -404,9 +428,9 @@ def test_signal_thresholds_saved_by_managers_with_bounds(
     assert (cfg.fast_callback_minutes, cfg.phone_many_orders) == (30, 3)
     assert AuditEntry.objects.filter(action="evaluation.settings.update").exists()
     for minutes, phones, message in (
-        ("61", "3", "要在 1 到 60 之间"),
-        ("10", "1", "至少要填 2"),
-        ("十", "3", "请填写整数"),
+        ("61", "3", "“秒回访”分钟数"),
+        ("10", "1", "同一号码评价工单数"),
+        ("十", "3", "“秒回访”分钟数"),
     ):
         form = {"fast_callback_minutes": minutes, "phone_many_orders": phones}
         assert message in client.post(url, form, follow=True).content.decode()

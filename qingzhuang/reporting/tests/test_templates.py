@@ -202,3 +202,15 @@ def test_fieldmatch_order_is_enforced_by_database(org_tree: Any, tmp_path: Path)
     a, b = TemplateField.objects.order_by("pk")[:2]
     with pytest.raises(IntegrityError), transaction.atomic():
         FieldMatch.objects.create(field_a=b, field_b=a, status="suggested")
+
+
+@pytest.mark.parametrize("field", ["concept", "a"])
+@pytest.mark.parametrize("value", ["abc", "-1", "²", ""])
+def test_decision_with_a_garbled_id_finds_nothing(
+    client: Client, org_tree: Any, field: str, value: str
+) -> None:
+    login(client, org_tree, "admin")
+    action = "accept" if field == "concept" else "confirm"
+    resp = client.post(reverse("reporting:decide"), {"action": action, field: value, "b": "1"})
+    assert resp.status_code == 404
+    assert not AuditEntry.objects.filter(action__startswith="reporting.").exists()

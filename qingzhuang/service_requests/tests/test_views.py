@@ -627,11 +627,13 @@ def test_sla_limits_edited_on_the_duty_page_with_audit(
     assert "duty/sla/" in client.get("/requests/duty/").content.decode()
     old = SlaPolicy.objects.get(request_type="complaint").resolution_days
     bad = [
-        ({**form, "resolution_days": "0", "remind_before_days": "0"}, "1 到 120"),
+        ({**form, "resolution_days": "0", "remind_before_days": "0"}, "办结时限（工作日）："),
+        ({**form, "resolution_days": "121", "remind_before_days": "0"}, "1 到 120"),
         ({**form, "response_days": "5", "remind_before_days": "1"}, "不能短于响应时限"),
         ({**form, "remind_before_days": "3"}, "要小于办结时限"),
-        ({**form, "remind_before_days": "一"}, "要填整数"),
-        ({**form, "request_type": "nope", "remind_before_days": "1"}, "没有“nope”"),
+        ({**form, "remind_before_days": "一"}, "提前提醒（工作日）："),
+        ({**form, "response_days": ""}, "响应时限（工作日）："),
+        ({**form, "request_type": "nope", "remind_before_days": "1"}, "诉求类型："),
     ]
     for data, message in bad:
         assert message in client.post(url, data, follow=True).content.decode()
