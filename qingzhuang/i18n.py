@@ -8,6 +8,7 @@ because the names are the standard gettext keywords.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from types import ModuleType
 
 
@@ -33,6 +34,24 @@ def ngettext(singular: str, plural: str, number: int) -> str:
     if translation is None:
         return singular if number == 1 else plural
     return translation.ngettext(singular, plural, number)
+
+
+def pgettext(context: str, message: str) -> str:
+    translation = _translation()
+    return message if translation is None else translation.pgettext(context, message)
+
+
+def join_list(items: Iterable[str]) -> str:
+    """Join items inside a sentence with the page language's enumeration comma: "甲、乙" / "A, B".
+
+    The same catalogue entry as the `join_list` template filter (context "punctuation").
+    """
+    return pgettext("punctuation", "、").join(items)
+
+
+def join_clauses(items: Iterable[str]) -> str:
+    """Join whole clauses (several problems in one message) with "；" / "; "."""
+    return pgettext("punctuation", "；").join(items)
 
 
 def gettext_noop(message: str) -> str:

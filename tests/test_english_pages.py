@@ -92,3 +92,17 @@ def test_punctuation_tags_follow_the_page_language(
     )
     translation.activate(language)
     assert page.render({"n": 3, "names": ["甲", "<b>"]}) == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [("zh-hans", "甲、乙；丙"), ("en", "甲, 乙; 丙")],
+)
+def test_error_messages_join_lists_like_the_templates(
+    language: str, expected: str, reset_language: None
+) -> None:
+    """Messages built in Python (CSV column lists, several problems) use the same marks."""
+    from qingzhuang.i18n import join_clauses, join_list
+
+    translation.activate(language)
+    assert join_clauses([join_list(["甲", "乙"]), "丙"]) == expected

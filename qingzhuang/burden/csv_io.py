@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from qingzhuang.burden.rules_engine import KINDS, DemandInput
 from qingzhuang.core.textcodec import UndecodableText, decode_bytes
+from qingzhuang.i18n import join_list
 
 COLUMNS = (
     "kind",
@@ -139,7 +140,7 @@ def parse_demands_csv(data: bytes) -> list[CsvRow]:
     if missing:
         raise CsvError(
             _("缺少列：%(missing)s。第一行应包含 %(columns)s。")
-            % {"missing": _("、").join(missing), "columns": ",".join(COLUMNS)}
+            % {"missing": join_list(missing), "columns": ",".join(COLUMNS)}
         )
     reader.fieldnames = header
     rows: list[CsvRow] = []

@@ -21,6 +21,7 @@ from django.utils import translation
 from django.utils.translation import gettext, gettext_lazy, gettext_noop, ngettext_lazy
 
 from qingzhuang.burden.workdays import calendar_known, workdays_between
+from qingzhuang.i18n import pgettext
 
 if TYPE_CHECKING:
     from django.utils.functional import _StrPromise
@@ -107,8 +108,7 @@ class Words:
         return "、".join(self.items)
 
     def display(self) -> str:
-        # Translators: separator between items of a list inside a sentence.
-        sep = gettext("、")
+        sep = pgettext("punctuation", "、")
         return sep.join(gettext(w) if self.translate else w for w in self.items)
 
 

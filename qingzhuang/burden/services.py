@@ -46,6 +46,7 @@ from qingzhuang.burden.rules_engine import (
 )
 from qingzhuang.burden.textextract import ExtractError, count_chars, extract_text, file_format
 from qingzhuang.core.errors import Conflict, InvalidInput, NotFound
+from qingzhuang.i18n import join_list
 from qingzhuang.org.models import Department, OrgLevel, OrgUnit
 from qingzhuang.org.scope import Scope
 from qingzhuang.org.services import department_get_or_create
@@ -263,7 +264,7 @@ def demand_create(
         raise InvalidInput(_("请填写事项名称。"))
     unknown = set(fields) - set(DEMAND_FIELDS) - {"template"}
     if unknown:
-        raise InvalidInput(_("未知字段：%(fields)s") % {"fields": _("、").join(sorted(unknown))})
+        raise InvalidInput(_("未知字段：%(fields)s") % {"fields": join_list(sorted(unknown))})
     probe = DemandInput(
         kind=kind,
         title=title,
@@ -456,7 +457,7 @@ def demand_revise(
         raise InvalidInput(_("请选择“重新估算”或“实际要求变化”。"))
     unknown = set(changes) - set(DEMAND_EDITABLE)
     if unknown:
-        raise InvalidInput(_("不能修改：%(fields)s") % {"fields": _("、").join(sorted(unknown))})
+        raise InvalidInput(_("不能修改：%(fields)s") % {"fields": join_list(sorted(unknown))})
     kind = changes.get("kind", demand.kind)
     if kind not in DemandKind.values:
         raise InvalidInput(_("类别无效，请选择报表、文件、会议、督查检查考核或APP要求。"))
@@ -616,7 +617,7 @@ def rule_update(*, rule: Rule, actor: Any, **changes: Any) -> Rule:
     """Change a rule's threshold, keywords or citation (admins only; checked by the caller)."""
     unknown = set(changes) - set(RULE_EDITABLE)
     if unknown:
-        raise InvalidInput(_("不能修改：%(fields)s") % {"fields": _("、").join(sorted(unknown))})
+        raise InvalidInput(_("不能修改：%(fields)s") % {"fields": join_list(sorted(unknown))})
     if not str(changes.get("citation", rule.citation)).strip():
         raise InvalidInput(_("请写明规则依据（引用的文件名称和条款）。"))
     for key in ("threshold", "threshold_alt"):

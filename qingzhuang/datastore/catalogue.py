@@ -29,6 +29,7 @@ from qingzhuang.datastore.models import (
     ValidationRule,
     ValueType,
 )
+from qingzhuang.i18n import join_clauses, join_list, pgettext
 from qingzhuang.org.models import Department
 from qingzhuang.org.roles import require
 
@@ -319,8 +320,7 @@ def element_delete_blockers(element: DataElement) -> list[str]:
             )
             % {"n": values}
         )
-    # Translators: separator between items of a list inside a sentence.
-    sep = gettext("、")
+    sep = pgettext("punctuation", "、")
     rules = _rules_naming(element)
     if rules:
         named = sep.join(
@@ -361,7 +361,7 @@ def element_delete(*, actor: Any, element: DataElement) -> None:
         raise Conflict(
             gettext("不能删除数据元“%(name)s”：%(reasons)s。")
             # Translators: separator between clauses of a list inside a sentence.
-            % {"name": element.name, "reasons": gettext("；").join(reasons)}
+            % {"name": element.name, "reasons": join_clauses(reasons)}
         )
     before = snapshot(element)
     before["category_options"] = list(element.category_options.values_list("code", flat=True))
@@ -466,7 +466,7 @@ def _option_in_use(option: CategoryOption, element: DataElement | None = None) -
         users = list(option.dataelement_set.values_list("name", flat=True)[:5])
         if users:
             return gettext("数据元%(names)s还在用它，请先从这些数据元上移除") % {
-                "names": gettext("、").join(f"“{u}”" for u in users)
+                "names": join_list(f"“{u}”" for u in users)
             }
     return ""
 

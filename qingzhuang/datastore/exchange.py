@@ -14,6 +14,7 @@ from django.utils.translation import gettext
 from qingzhuang.audit.services import audit_record
 from qingzhuang.core.errors import InvalidInput
 from qingzhuang.datastore.models import CategoryOption, DataElement, DataValue, ValueSource
+from qingzhuang.i18n import join_list
 from qingzhuang.org.models import Department, OrgUnit
 
 FORMAT_TAG = "qingzhuang-datastore"
@@ -93,8 +94,7 @@ def _parse(text: str, fmt: str) -> dict[str, Any]:
         missing = {"element_code", "org_code", "period", "value"} - set(reader.fieldnames or [])
         if missing:
             raise InvalidInput(
-                gettext("CSV 缺少列：%(columns)s")
-                % {"columns": gettext("、").join(sorted(missing))}
+                gettext("CSV 缺少列：%(columns)s") % {"columns": join_list(sorted(missing))}
             )
         return {"elements": [], "category_options": [], "values": list(reader)}
     try:

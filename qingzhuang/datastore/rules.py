@@ -21,6 +21,7 @@ from qingzhuang.audit.services import audit_record, snapshot
 from qingzhuang.core.errors import Conflict, InvalidInput
 from qingzhuang.datastore.catalogue import require_manage, unit_label
 from qingzhuang.datastore.models import DataElement, RuleKind, ValidationRule
+from qingzhuang.i18n import join_list
 
 OUTLIER_RATIO = 0.5
 RATIO_MIN, RATIO_MAX = 0.01, 10.0  # 1% .. 1000%
@@ -119,7 +120,7 @@ def validation_rule_check(
     missing = [c for c in codes if c not in found]
     if missing:
         raise InvalidInput(
-            gettext("找不到数据元：%(codes)s") % {"codes": gettext("、").join(missing)},
+            gettext("找不到数据元：%(codes)s") % {"codes": join_list(missing)},
             extra={"field": "others"},
         )
     for code in codes:

@@ -29,6 +29,7 @@ from qingzhuang.datastore.models import (
     ValueSource,
 )
 from qingzhuang.datastore.periods import Period, parse_period
+from qingzhuang.i18n import join_clauses
 from qingzhuang.org.models import Department, OrgUnit
 from qingzhuang.reporting.models import Concept, ConceptStatus, ReportTemplate, TemplateField
 
@@ -490,7 +491,7 @@ def data_value_set(
             element=element, org_unit=org_unit, period=p, value=number, where=where, pending=pending
         )
         if check.errors:
-            raise InvalidInput(gettext("；").join(check.errors))
+            raise InvalidInput(join_clauses(check.errors))
         warnings = check.warnings
     existing = (
         DataValue.objects.select_for_update()

@@ -27,6 +27,7 @@ from qingzhuang.duties.models import (
     VillageTask,
     WorkItem,
 )
+from qingzhuang.i18n import join_list
 from qingzhuang.org.models import OrgLevel, OrgUnit, User
 from qingzhuang.org.roles import require
 from qingzhuang.org.scope import scope_for
@@ -155,9 +156,7 @@ def work_item_save(*, actor: Any, item: WorkItem | None = None, **values: Any) -
     require(actor, "duties.manage")
     unknown = set(values) - set(_ITEM_FIELDS)
     if unknown:
-        raise InvalidInput(
-            _("不认识的字段：%(fields)s") % {"fields": _("、").join(sorted(unknown))}
-        )
+        raise InvalidInput(_("不认识的字段：%(fields)s") % {"fields": join_list(sorted(unknown))})
     if values.get("list_kind", item.list_kind if item else "") not in ListKind.values:
         raise InvalidInput(_("请选择清单：依法履职事项、协助政府工作事项或负面清单。"))
     name = str(values.get("name", item.name if item else "")).strip()
@@ -188,9 +187,7 @@ def certificate_save(*, actor: Any, cert: Certificate | None = None, **values: A
     require(actor, "duties.manage")
     unknown = set(values) - set(_CERT_FIELDS)
     if unknown:
-        raise InvalidInput(
-            _("不认识的字段：%(fields)s") % {"fields": _("、").join(sorted(unknown))}
-        )
+        raise InvalidInput(_("不认识的字段：%(fields)s") % {"fields": join_list(sorted(unknown))})
     before = snapshot(cert) if cert else None
     obj = cert or Certificate()
     for k, v in values.items():

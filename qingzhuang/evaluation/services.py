@@ -32,6 +32,7 @@ from qingzhuang.evaluation.models import (
 from qingzhuang.evaluation.periods import period_for_scheme
 from qingzhuang.evaluation.scoring import FormulaError, linear_score, parse_formula, threshold_score
 from qingzhuang.evaluation.values import split_metric
+from qingzhuang.i18n import join_list
 
 __all__ = [
     "goal_create",
@@ -116,7 +117,7 @@ def indicator_upsert(
         if var.startswith("M:") and split_metric(var)[0] not in METRIC_NAMES:
             raise InvalidInput(
                 gettext("公式里的诉求指标“%(metric)s”不存在；可用：%(available)s")
-                % {"metric": var, "available": gettext("、").join(sorted(METRIC_NAMES))}
+                % {"metric": var, "available": join_list(sorted(METRIC_NAMES))}
             )
     if direction not in (Direction.HIGHER, Direction.LOWER):
         raise InvalidInput(gettext("方向只能是 higher（越高越好）或 lower（越低越好）"))

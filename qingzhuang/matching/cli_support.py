@@ -7,6 +7,7 @@ import os
 from collections.abc import Iterable, Iterator
 
 from qingzhuang.i18n import gettext as _
+from qingzhuang.i18n import join_list
 from qingzhuang.matching.compare import compare
 from qingzhuang.matching.model import FieldRef
 
@@ -50,7 +51,7 @@ def compare_csv(in_path: str | os.PathLike[str], out_path: str | os.PathLike[str
         missing = [c for c in REQUIRED if c not in header]
         if missing:
             raise ValueError(
-                _("输入文件缺少必需的列：%(columns)s") % {"columns": _("、").join(missing)}
+                _("输入文件缺少必需的列：%(columns)s") % {"columns": join_list(missing)}
             )
         extra = [c for c in ("score", "same") if c not in header]
         n = 0

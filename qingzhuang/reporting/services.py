@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from qingzhuang.audit.services import audit_record, snapshot
 from qingzhuang.core.errors import InvalidInput, NotFound
+from qingzhuang.i18n import join_list
 from qingzhuang.org.models import Department
 from qingzhuang.org.services import department_get_or_create
 from qingzhuang.reporting.models import (
@@ -160,7 +161,7 @@ def _template_import(
     if frequency and frequency not in Frequency.values:
         raise InvalidInput(
             _("报送频次“%(frequency)s”无效，可选：%(choices)s")
-            % {"frequency": frequency, "choices": _("、").join(Frequency.values)}
+            % {"frequency": frequency, "choices": join_list(Frequency.values)}
         )
     issuer_name = (issuer or "").strip() or clean_issuer(parsed.issuer)
     department: Department | None = None

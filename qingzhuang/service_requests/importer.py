@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from qingzhuang.core.errors import InvalidInput
 from qingzhuang.core.textcodec import decode_bytes
+from qingzhuang.i18n import join_clauses, join_list
 from qingzhuang.org.models import OrgUnit
 from qingzhuang.service_requests.models import Channel, RequestType
 
@@ -114,7 +115,7 @@ def requests_import(
     if text_col not in rows[0]:
         raise InvalidInput(
             _("找不到诉求内容列“%(column)s”。文件中的列有：%(columns)s")
-            % {"column": text_col, "columns": _("、").join(rows[0])}
+            % {"column": text_col, "columns": join_list(rows[0])}
         )
     by_name = {u.name: u for u in units}
     errors: list[str] = []
@@ -173,7 +174,7 @@ def requests_import(
         more = _("……共 %(n)s 处问题") % {"n": len(errors)} if len(errors) > 5 else ""
         raise InvalidInput(
             _("导入未进行，请改正后重试：%(problems)s")
-            % {"problems": _("；").join(errors[:5]) + more}
+            % {"problems": join_clauses(errors[:5]) + more}
         )
     result = ImportResult(rows=len(prepared))
     with transaction.atomic():

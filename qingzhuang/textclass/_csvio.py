@@ -12,6 +12,7 @@ from typing import Any
 
 from qingzhuang.core.textcodec import SNIFF_BYTES, UndecodableText, sniff_encoding
 from qingzhuang.i18n import gettext as _
+from qingzhuang.i18n import pgettext
 
 
 def detect_encoding(path: str | os.PathLike[str]) -> str:
@@ -45,7 +46,7 @@ def read_rows(
             raise ValueError(_("输入文件 %(path)s 是空的（没有表头）") % {"path": path})
         missing = [c for c in required if c not in fieldnames]
         if missing:
-            sep = _("、")
+            sep = pgettext("punctuation", "、")
             raise ValueError(
                 _("输入文件缺少列：%(missing)s（现有列：%(present)s）")
                 % {"missing": sep.join(missing), "present": sep.join(fieldnames)}

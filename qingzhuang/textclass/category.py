@@ -28,6 +28,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.svm import LinearSVC
 
 from qingzhuang.i18n import gettext as _
+from qingzhuang.i18n import join_list
 
 from ._text import word_tokens
 
@@ -255,8 +256,7 @@ def train_category_model(
     if min(counts.values()) < 2:
         rare = [c for c, n in counts.items() if n < 2]
         raise ValueError(
-            _("每个类别至少需要 2 条样本，以下类别不足：%(labels)s")
-            % {"labels": _("、").join(rare)}
+            _("每个类别至少需要 2 条样本，以下类别不足：%(labels)s") % {"labels": join_list(rare)}
         )
     min_df = 2 if len(texts) >= 200 else 1
     char_vec = TfidfVectorizer(
