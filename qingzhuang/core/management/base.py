@@ -10,7 +10,12 @@ import json
 import sys
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import (
+    BaseCommand,
+    CommandError,
+    CommandParser,
+    SystemCheckError,
+)
 
 from qingzhuang.core.errors import ApplicationError
 
@@ -45,6 +50,18 @@ class QzCommand(BaseCommand):
             parser.add_argument(
                 "--json", action="store_true", help="以 JSON 格式输出 (machine output)"
             )
+
+    def execute(self, *args: Any, **options: Any) -> Any:
+        """On the command line an error is one plain line, "错误：…", without Django's English
+        "CommandError:" prefix; called from code (call_command, tests) it is still raised."""
+        try:
+            return super().execute(*args, **options)
+        except CommandError as exc:
+            from_shell = getattr(self, "_called_from_command_line", False)
+            if not from_shell or options.get("traceback") or isinstance(exc, SystemCheckError):
+                raise
+            self.stderr.write(f"错误：{exc}")
+            sys.exit(exc.returncode)
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:

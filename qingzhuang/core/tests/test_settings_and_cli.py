@@ -106,3 +106,12 @@ def test_org_import_cli_is_idempotent(tmp_path: Path) -> None:
     out = StringIO()
     call_command("org", "import", "--input", str(units), "--json", stdout=out)
     assert '"unchanged": 3' in out.getvalue()
+
+
+def test_cli_error_is_one_plain_line(tmp_path: Path) -> None:
+    missing = tmp_path / "no-such-form.xlsx"
+    result = _run(["forms", "parse", str(missing), "--json"], QZ_DATA_DIR=str(tmp_path))
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("错误："), result.stderr
+    assert "CommandError" not in result.stderr and "Traceback" not in result.stderr
