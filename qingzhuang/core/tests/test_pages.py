@@ -53,6 +53,10 @@ def test_english_can_be_selected(org_tree: dict[str, Any], client: Client) -> No
     body = client.get("/").content.decode()
     assert 'lang="en"' in body
     assert "Log out" in body
+    # each language is offered in its own name, so a reader of either can find it
+    for code, name in (("zh-hans", "简体中文"), ("en", "English")):
+        assert f'lang="{code}"' in body.split('id="lang-select"')[1].split("</select>")[0]
+        assert f">{name}</option>" in body
 
 
 def test_home_cards_are_translated_to_english(org_tree: dict[str, Any], client: Client) -> None:
