@@ -18,4 +18,8 @@ def errors_text(form: forms.BaseForm) -> str:
         field = form.fields.get(name)
         label = f"{field.label}{colon}" if field is not None and field.label else ""
         parts.extend(f"{label}{error}" for error in errors)
-    return pgettext("punctuation", "；").join(parts)
+    # Django's messages end with "。" / "."; inside the joined line only the last one keeps it.
+    ends = ("。", ".")
+    return pgettext("punctuation", "；").join(
+        [p.rstrip("".join(ends)) for p in parts[:-1]] + parts[-1:]
+    )
