@@ -70,7 +70,28 @@ _FREQ = [
     (re.compile(r"半年"), "半年报"),
 ]
 _COUNTED = [(re.compile(r"户数?$|户数"), "户"), (re.compile(r"(?:人|人数|人员|人口)$"), "人")]
-PRESENCE = {"持证": re.compile(r"持证|有证")}
+PRESENCE = {
+    "持证": re.compile(r"持证|有证"),
+    # 规模以上工业企业 is a subset of 工业企业, not the same count
+    "规模": re.compile(r"规模以上|规上|限额以上"),
+    # 园地改为耕地 / 退耕改园地 are flows between land uses, not the land itself
+    "地类变更": re.compile(r"改为|改成|转为|退耕|改园|改林|改草"),
+}
+
+# Named things a field counts: two labels naming different ones are different items even
+# when the rest of the wording matches ("其中：鸡" / "其中：猪", "茶园面积" / "种子园面积").
+# Longer names first, so "山羊" is not read as "羊" and "核桃" not as "桃".
+_OBJECT_GROUPS = {
+    "livestock": "生猪 猪 黄牛 水牛 奶牛 牛 山羊 绵羊 羊 肉鸡 蛋鸡 鸡 鸭 鹅 兔 马 驴 骡 骆驼 蜜蜂",
+    "land": "耕地 园地 林地 母树林 用材林 经济林 防护林 薪炭林 竹林 育林 牧草地 草地 水田 旱地 "
+    "水浇地 茶园 果园 桑园 种子园 苗圃",
+    "crops": "稻谷 小麦 玉米 大豆 马铃薯 甘薯 薯类 油菜籽 花生 油料 棉花 麻类 甘蔗 糖料 烟叶 蔬菜 "
+    "食用菌 茶叶 水果 苹果 柑橘 香蕉 葡萄 核桃 板栗 梨 桃 中药材 蚕茧 秸秆",
+    "other": "养殖 其他 其它",
+}
+_OBJECT_NAMES = [name for group in _OBJECT_GROUPS.values() for name in group.split()]
+_OBJECT = re.compile("|".join(sorted(_OBJECT_NAMES, key=len, reverse=True)))
+_OBJECT_SAME = {"生猪": "猪", "其它": "其他"}
 
 
 def _age(text: str) -> str | None:
@@ -131,6 +152,11 @@ def extract(
     for cat, pat in PRESENCE.items():
         if any(pat.search(t) for t in near):
             out[cat] = "是"
+    # a generic leaf ("产量", "合计") counts what its nearest heading names
+    named = _OBJECT.findall(label) or (_OBJECT.findall(ancestors[-1]) if ancestors else [])
+    objects = sorted({_OBJECT_SAME.get(m, m) for m in named})
+    if objects:
+        out["对象"] = "、".join(objects)
     return out
 
 
@@ -142,6 +168,13 @@ def conflicts(a: Quals, b: Quals) -> list[str]:
         if cat in PRESENCE:
             if (va is None) != (vb is None):
                 reasons.append(f"{cat}口径不同：一方限定{cat}，另一方未限定")
+            continue
+        if cat == "对象":
+            if va and vb and not set(va.split("、")) & set(vb.split("、")):
+                reasons.append(f"统计对象不同：{va} vs {vb}")
+            continue
+        if cat == "性别" and (va is None) != (vb is None):
+            reasons.append("性别口径不同：一方只统计男性或女性，另一方不分性别")
             continue
         if va and vb and va != vb:
             name = "年龄口径" if cat == "年龄" else cat

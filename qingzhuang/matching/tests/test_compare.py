@@ -41,6 +41,13 @@ def test_households_versus_persons_are_different():
         ("城镇常住人口", "农村常住人口", "城乡"),
         ("男性从业人员", "女性从业人员", "性别"),
         ("生猪存栏", "生猪出栏", "存出栏"),
+        ("男性从业人员", "从业人员", "性别"),
+        ("规模以上工业企业单位数", "工业企业单位数", "规模"),
+        ("园地改为耕地", "耕地", "地类变更"),
+        ("其中：鸡", "其中：猪", "统计对象"),
+        ("年末实有茶园面积", "年末实有种子园面积", "统计对象"),
+        ("其它奶产量", "牛奶产量", "统计对象"),
+        ("马铃薯", "马", "统计对象"),
     ],
 )
 def test_qualifier_conflicts_make_items_different(left, right, word):
@@ -97,3 +104,20 @@ def test_unrelated_items_score_low_and_scores_are_probabilities():
     assert not d.same
     d2 = compare(f("有效灌溉面积", "亩", form="甲"), f("有效灌溉面积", "公顷", form="乙"))
     assert 0.0 <= d.score < d2.score <= 1.0
+
+
+@pytest.mark.parametrize(
+    ("left", "right"),
+    [("生猪存栏", "猪存栏"), ("其他奶产量", "其它奶产量"), ("山羊存栏", "年末山羊存栏")],
+)
+def test_same_counted_thing_in_other_words_still_matches(left, right):
+    d = compare(f(left, "头", form="甲"), f(right, "头", form="乙"))
+    assert d.same, d.reasons
+
+
+def test_generic_leaf_counts_what_its_heading_names():
+    d = compare(
+        f("产量", "吨", ["薯类"], "甲"),
+        f("产量", "吨", ["烟叶"], "乙"),
+    )
+    assert not d.same
