@@ -87,12 +87,15 @@ def redundancy_report(*, status: str = "") -> list[RedundantItem]:
         asks = [m.template.times_per_year for m in members]
         total = sum(asks)
         issuers = sorted({m.template.issuer.name for m in members if m.template.issuer})
-        pairs = [
-            matches[(a.pk, b.pk)]
-            for i, a in enumerate(sorted(members, key=lambda f: f.pk))
-            for b in sorted(members, key=lambda f: f.pk)[i + 1 :]
-            if (a.pk, b.pk) in matches
-        ]
+        ordered = sorted(members, key=lambda f: f.pk)
+        pairs = []
+        for i, a in enumerate(ordered):
+            for b in ordered[i + 1 :]:
+                match = matches.get((a.pk, b.pk))
+                if match is not None:
+                    # the page names both fields: reuse the prefetched rows, no query each
+                    match.field_a, match.field_b = a, b
+                    pairs.append(match)
         items.append(
             RedundantItem(
                 concept,

@@ -279,6 +279,15 @@ def _key_pairs(status: str) -> set[frozenset[str]]:
 
 
 @transaction.atomic
+def _mapped_elements() -> dict[int, int]:
+    """Field id → data element id, for the fields already mapped to an element."""
+    from qingzhuang.datastore.models import FieldMapping
+
+    return dict(
+        FieldMapping.objects.filter(element__isnull=False).values_list("field_id", "element_id")
+    )
+
+
 def redundancy_analyse(*, actor: Any) -> AnalysisResult:
     """Group all stored fields into concepts, keeping every human decision.
 
@@ -302,6 +311,7 @@ def redundancy_analyse(*, actor: Any) -> AnalysisResult:
         frozenset(c.members.values_list("pk", flat=True))
         for c in Concept.objects.filter(status=ConceptStatus.ACCEPTED)
     ]
+    element_of = _mapped_elements()
     through = Concept.members.through
     links = []
     matches: dict[tuple[int, int], float] = {}
@@ -310,6 +320,8 @@ def redundancy_analyse(*, actor: Any) -> AnalysisResult:
         member_ids = frozenset(int(m.key) for m in concept.members)
         if any(member_ids <= acc for acc in accepted_sets):
             continue
+        if len({element_of.get(m) for m in member_ids}) == 1 and member_ids <= element_of.keys():
+            continue  # every field already reads and writes one data element: kept once
         obj = Concept.objects.create(name=concept.name[:255])
         ids.append(obj.pk)
         links += [through(concept_id=obj.pk, templatefield_id=m) for m in sorted(member_ids)]

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,6 +17,8 @@ from qingzhuang.core.errors import ApplicationError, InvalidInput
 from qingzhuang.org.roles import can, require
 from qingzhuang.reporting import selectors, services
 from qingzhuang.reporting.models import Frequency
+
+REDUNDANCY_PAGE_SIZE = 30  # items per page; the real county forms give ~300
 
 
 def _deadline(text: str) -> date | None:
@@ -109,12 +112,14 @@ def template_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def redundancy(request: HttpRequest) -> HttpResponse:
-    items = selectors.redundancy_report(status=request.GET.get("status", ""))
+    status = request.GET.get("status", "")
+    items = selectors.redundancy_report(status=status)
     return render(
         request,
         "reporting/redundancy.html",
         {
-            "items": items,
+            "page": Paginator(items, REDUNDANCY_PAGE_SIZE).get_page(request.GET.get("page")),
+            "status": status,
             "totals": selectors.redundancy_totals(items),
             "can_decide": can(request.user, "templates.manage"),
         },

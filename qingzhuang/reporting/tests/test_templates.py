@@ -140,7 +140,7 @@ def test_redundancy_page_lists_items_by_issuer(
     html = resp.content.decode()
     assert resp.status_code == 200
     assert "户籍人口" in html and "测试县民政局" in html and "测试县统计局" in html
-    hj = next(it for it in resp.context["items"] if it.concept.name == "户籍人口")
+    hj = next(it for it in resp.context["page"] if it.concept.name == "户籍人口")
     assert len(hj.fields) == 3 and hj.asks_per_year == 3
 
 
@@ -214,3 +214,34 @@ def test_decision_with_a_garbled_id_finds_nothing(
     resp = client.post(reverse("reporting:decide"), {"action": action, field: value, "b": "1"})
     assert resp.status_code == 404
     assert not AuditEntry.objects.filter(action__startswith="reporting.").exists()
+
+
+def test_items_already_kept_once_are_not_suggested_again(org_tree: Any, tmp_path: Path) -> None:
+    """Fields already mapped to one data element (e.g. by automap on import) are not a
+    pending duplicate: the number is already kept once."""
+    from qingzhuang.datastore.services import concepts_accept
+
+    _three(tmp_path)
+    concept = Concept.objects.get(name="户籍人口")
+    concepts_accept(actor="t", concepts=[concept])
+    concept.delete()  # as if the fields had been mapped some other way
+    services.redundancy_analyse(actor="t")
+    assert not Concept.objects.filter(name="户籍人口", status="suggested").exists()
+
+
+def test_pair_decisions_name_both_fields_and_the_list_is_paged(
+    client: Client, org_tree: Any, tmp_path: Path
+) -> None:
+    _three(tmp_path)
+    login(client, org_tree, "admin")
+    resp = client.get(reverse("reporting:redundancy"))
+    hj = next(it for it in resp.context["page"] if it.concept.name == "户籍人口")
+    assert hj.pairs
+    html = resp.content.decode()
+    a, b = hj.pairs[0].field_a, hj.pairs[0].field_b
+    pair_form = html.split(f'name="a" value="{a.pk}"')[1].split("</form>")[0]
+    assert a.template.title in pair_form and b.template.title in pair_form
+    total = resp.context["totals"]["items"]
+    assert resp.context["page"].paginator.count == total
+    page2 = client.get(reverse("reporting:redundancy") + "?page=999")
+    assert page2.status_code == 200  # out-of-range pages show the last page
