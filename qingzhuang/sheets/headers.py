@@ -89,6 +89,7 @@ _UNIT_BASE = (
 _UNIT_RE = re.compile(rf"^(万|千|百|十|亿)?(?:{_UNIT_BASE})([/／](?:{_UNIT_BASE}|日|年))?$", re.I)
 _BRACKET_UNIT_RE = re.compile(r"[（(]\s*(?:单位[：:]\s*)?([^（()）]{1,12})\s*[）)]\s*$")
 _NUMBER_RE = re.compile(r"^[-+]?\d+(\.\d+)?%?$")
+_LONG_RUN = 5  # consecutive column numbers no filled row plausibly holds
 DASHES = {"—", "-", "－", "--", "——", "－－", "/", "×", "x", "X", "―", "…"}
 
 
@@ -135,13 +136,16 @@ def is_meta_line(text: str) -> bool:
 
 
 def find_title(grid: Grid, last_row: int) -> str:
-    for r in range(1, max(last_row, 1)):
-        for _, t in grid.row_texts(r):
-            if is_meta_line(t) or re.fullmatch(r"[\d,.\s]+", t) or len(squash(t)) < 2:
-                continue
-            return _tidy_title(t)
-    for t in grid.before:
-        if not is_meta_line(t):
+    """The first line above the table that names the form.
+
+    Why: users recognise a template by its title, so meta lines (表号：…), stray numbers
+    and a letterhead naming only the issuing organisation (示范县民政局) are skipped.
+    """
+    lines = [t for r in range(1, max(last_row, 1)) for _, t in grid.row_texts(r)]
+    for t in [*lines, *grid.before]:
+        if not (
+            is_meta_line(t) or re.fullmatch(r"[\d,.\s]+", t) or len(squash(t)) < 2 or is_org_name(t)
+        ):
             return _tidy_title(t)
     return ""
 
@@ -152,16 +156,44 @@ def _tidy_title(text: str) -> str:
     return clean(text)
 
 
-def find_issuer(meta: dict[str, str], lines: list[str]) -> str:
-    for key in ("制表机关", "制定机关", "填报单位"):
+_ORG = r"[\u4e00-\u9fff（）()]{2,30}?(?:政府|委员会|办公室|局|委|办|厅|部|中心|站|所)"
+_ORG_RE = re.compile(rf"^{_ORG}$")
+_SIGNED_RE = re.compile(rf"({_ORG})(?:制|印发)\s*$")
+
+
+def is_org_name(text: str) -> bool:
+    """'示范县民政局': a line that only names an organisation is a letterhead, not a title."""
+    return bool(_ORG_RE.match(squash(text)))
+
+
+def find_issuer(meta: dict[str, str], lines: list[str], title: str = "") -> str:
+    """Who sends the form down: its 制表机关, else a letterhead line above the title.
+
+    ``lines`` are the texts above the table in reading order.  An organisation named
+    below the title is usually the unit that fills the form in, so it is not used.
+    """
+    for key in ("制表机关", "制定机关"):
         if meta.get(key):
             return meta[key]
+    return _letterhead(lines, title) or meta.get("填报单位") or _signed_by(lines)
+
+
+def _signed_by(lines: list[str]) -> str:
+    """'…局制' / '…局印发' at the end of a line."""
     for line in lines:
-        m = re.search(
-            r"([\u4e00-\u9fff]{2,30}(?:局|委员会|办公室|政府|部|厅|委|办))(?:制|印发)\s*$", line
-        )
+        m = _SIGNED_RE.search(line)
         if m:
             return m.group(1)
+    return ""
+
+
+def _letterhead(lines: list[str], title: str) -> str:
+    """A line naming only an organisation, above the title (示范县民政局 / 2026年…统计表)."""
+    for line in lines:
+        if title and squash(title) in squash(line):
+            break
+        if is_org_name(line):
+            return squash(line)
     return ""
 
 
@@ -195,22 +227,47 @@ def find_header_row(grid: Grid, start: int = 1, limit: int = 40) -> int | None:
 
 
 def marker_kind(grid: Grid, row: int, first_col: int) -> str | None:
-    """'marker' for 甲/乙/1/2 rows, 'unit' for 计量单位 rows, 'code' for 汇总代码 rows."""
+    """'marker' for 甲/乙/1/2 rows, 'unit' for 计量单位 rows, 'code' for 汇总代码 rows.
+
+    Why so careful: a marker row is skipped, so a data row taken for one is lost from
+    harvest (the first village of a filled form has a name and numbers, like a marker).
+    """
     texts = [(c, t) for c, t in grid.row_texts(row) if c >= first_col]
     if len(texts) < 2:
         return None
     label = squash(grid.text(row, first_col))
-    body = [t for c, t in texts if c != first_col and not is_dash(t)]
+    body = [squash(t) for c, t in texts if c != first_col and not is_dash(t)]
     if not body:
         return None
-    if label in MARKER_WORDS or all(squash(t) in MARKER_WORDS or is_number(t) for t in body):
-        if label in CODE_WORDS or "代码" in label:
-            return "code"
+    if label in MARKER_WORDS:
         return "marker"
+    if all(t in MARKER_WORDS or is_number(t) for t in body):
+        if label in CODE_WORDS or "代码" in label:
+            return "code"  # codes need not run in order (林业表 repeats 52)
+        if any(t in MARKER_WORDS for t in body) or _numbers_columns(label, body):
+            return "marker"
     units = sum(1 for t in body if is_unit(t))
     if units >= max(2, 0.6 * len(body)):
         return "unit"
     return None
+
+
+def _numbers_columns(label: str, body: list[str]) -> bool:
+    """Whether an all-number row counts the columns (1 2 3 …) rather than holding data.
+
+    Column numbers are whole, increasing and mostly consecutive (a continuation page
+    starts at 28, a split table jumps 36 → 45).  A row label that names something
+    (青山村, 本年) makes it data, unless the run is too long to be a coincidence: the
+    2016 summary workbook has stray table-of-contents text in its label column.
+    """
+    if not all(t.isdecimal() for t in body):
+        return False
+    numbers = [int(t) for t in body]
+    steps = [b - a for a, b in zip(numbers, numbers[1:], strict=False)]
+    if any(step <= 0 for step in steps) or 2 * steps.count(1) < len(steps):
+        return False
+    unnamed = not label or label.isdecimal() or label in SEQ_WORDS or label in {"栏次", "列次"}
+    return unnamed or len(numbers) >= _LONG_RUN
 
 
 @dataclass

@@ -44,6 +44,7 @@ class _Node:
     path: list[str]
     root_single: bool = False
     siblings: int = 0
+    unit: str = ""
 
 
 @dataclass
@@ -52,7 +53,9 @@ class HierarchyBuilder:
 
     stack: list[_Node] = field(default_factory=list)
 
-    def add(self, text: str, indent: int) -> list[str]:
+    def add(self, text: str, indent: int, unit: str = "") -> list[str]:
+        """``unit`` is the row's 计量单位: under an un-numbered parent a row in another
+        unit (耕地面积 in 亩 after 户籍人口 / 其中：老年人口) has left the 其中 block."""
         rank = numbering_rank(text)
         if squash(text).startswith(("附报", "补充资料")):
             rank = 1
@@ -61,7 +64,8 @@ class HierarchyBuilder:
         elif is_of_which(text):
             node = self._add_of_which(text, indent)
         else:
-            node = self._add_plain(text, indent)
+            node = self._add_plain(text, indent, unit)
+        node.unit = unit
         self.stack.append(node)
         return list(node.path)
 
@@ -103,9 +107,9 @@ class HierarchyBuilder:
                 return i
         return None
 
-    def _add_plain(self, text: str, indent: int) -> _Node:
+    def _add_plain(self, text: str, indent: int, unit: str) -> _Node:
         if self.stack and self.stack[-1].kind in ("qz", "cont"):
-            cont = self._continuation(indent, text)
+            cont = self._continuation(indent, text, unit)
             if cont is not None:
                 del self.stack[cont:]
                 path = [*self._parent_path(), text]
@@ -132,24 +136,24 @@ class HierarchyBuilder:
             return _Node(
                 text, "plain", rank, indent, [*self._parent_path(), text], siblings=siblings
             )
+        while self.stack and self.stack[-1].kind == "plain" and self.stack[-1].indent > indent + 1:
+            self.stack.pop()  # less indented than the plain rows above: not their child
         rank = self.stack[-1].rank + 0.5 if self.stack else 0.5
         return _Node(
             text, "plain", rank, indent, [*self._parent_path(), text], root_single=not self.stack
         )
 
-    def _continuation(self, indent: int, text: str) -> int | None:
+    def _continuation(self, indent: int, text: str, unit: str) -> int | None:
         """Index of the 其中 item that an un-numbered row continues, if it does."""
         heads = [i for i, n in enumerate(self.stack) if n.kind in ("qz", "cont")]
         first_qz = min(self.stack[i].indent for i in heads)
         if indent < first_qz - 2:
             return None
         start = heads[0]
-        if start > 0:
-            parent = self.stack[start - 1]
-            if self.stack[start].indent > parent.indent + 1 and indent <= parent.indent + 1:
-                return None
-            if _looks_like_sibling(parent.text, text):
-                return None
+        if start > 0 and _leaves_block(
+            self.stack[start - 1], self.stack[start], text, indent, unit
+        ):
+            return None
         numbered_between = False
         for i in range(start - 1, -1, -1):
             node = self.stack[i]
@@ -168,6 +172,43 @@ class HierarchyBuilder:
         return heads[0]
 
 
+def _leaves_block(parent: _Node, head: _Node, text: str, indent: int, unit: str) -> bool:
+    """Whether a row after ``parent``'s 其中 items is the parent's sibling instead."""
+    if head.indent > parent.indent + 1 and indent <= parent.indent + 1:
+        return True  # the 其中 items were indented and this row is back at the parent
+    if _looks_like_sibling(parent.text, text):
+        return True
+    if parent.kind != "plain":
+        return False  # a numbered parent's siblings are numbered: 竹材采运 (根) is still its part
+    if _other_kind(unit, head.unit or parent.unit):
+        return True  # 户籍人口 / 其中：老年人口 / 耕地面积（亩）
+    # With flat indentation and one unit only the name tells a sibling apart:
+    # 户籍人口 / 其中：男 / 常住人口, but 收入 / 其中：经营收入 / 投资收入 goes on.
+    return (
+        indent <= parent.indent + 1
+        and _common_suffix(parent.text, text) >= 2
+        and _common_suffix(head.text, text) < 2
+    )
+
+
+_MAGNITUDE = re.compile(r"^(?:万|千|百|十|亿)(?=.)")
+_UNIT_KINDS = {
+    **dict.fromkeys(("亩", "公顷", "平方米", "平方公里", "ha", "m2"), "area"),
+    **dict.fromkeys(("吨", "公斤", "千克", "克", "斤", "担", "kg", "t"), "weight"),
+}
+
+
+def _unit_kind(unit: str) -> str:
+    """'万人' and '人' measure the same thing, so do '亩' and '公顷'."""
+    base = _MAGNITUDE.sub("", squash(unit).lower())
+    return _UNIT_KINDS.get(base, base)
+
+
+def _other_kind(unit: str, head_unit: str) -> bool:
+    """A row measured in another kind of unit than the 其中 item (人 → 亩) is not part of it."""
+    return bool(unit and head_unit) and _unit_kind(unit) != _unit_kind(head_unit)
+
+
 def _strip_number(text: str) -> str:
     t = squash(text)
     for _rank, pattern in _PATTERNS:
@@ -183,7 +224,18 @@ def _looks_like_sibling(parent: str, text: str) -> bool:
     prefix = 0
     while prefix < min(len(a), len(b)) and a[prefix] == b[prefix]:
         prefix += 1
-    suffix = 0
-    while suffix < min(len(a), len(b)) and a[-1 - suffix] == b[-1 - suffix]:
-        suffix += 1
-    return prefix >= 2 or suffix >= 3
+    return prefix >= 2 or _common_suffix(parent, text) >= 3
+
+
+def _common_suffix(a: str, b: str) -> int:
+    """Shared trailing characters: the head noun of '户籍人口' and '常住人口' is '人口'."""
+    a, b = _strip_of_which(_strip_number(a)), _strip_of_which(_strip_number(b))
+    n = 0
+    while n < min(len(a), len(b)) and a[-1 - n] == b[-1 - n]:
+        n += 1
+    return n
+
+
+def _strip_of_which(text: str) -> str:
+    m = _OF_WHICH.match(text)
+    return text[m.end() :] if m else text

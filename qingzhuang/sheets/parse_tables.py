@@ -34,11 +34,9 @@ def analyse_grid(grid: Grid) -> ParsedSheet:
     lines = list(grid.before) + [row_line(grid, r) for r in range(1, (header or 1))]
     tail = [row_line(grid, r) for r in range(max(1, grid.nrows - 15), grid.nrows + 1)]
     meta = parse_meta(lines + tail)
+    title = find_title(grid, header or grid.nrows + 1)
     sheet = ParsedSheet(
-        name=grid.name,
-        title=find_title(grid, header or grid.nrows + 1),
-        issuer=find_issuer(meta, lines),
-        meta=meta,
+        name=grid.name, title=title, issuer=find_issuer(meta, lines, title), meta=meta
     )
     if header is None:
         return sheet
@@ -239,7 +237,7 @@ def _indicator_row(
     if name:
         if squash(name).startswith(("附报", "补充资料")) and not (unit or code):
             return
-        path = builder.add(name, grid.width(r, name_col))
+        path = builder.add(name, grid.width(r, name_col), unit or split_unit(name)[1])
     elif (unit or code) and builder.stack:
         path = list(builder.stack[-1].path)
     else:

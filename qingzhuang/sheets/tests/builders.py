@@ -149,3 +149,34 @@ def ole_file(path: Path, stream_name: str) -> Path:
     )
     path.write_bytes(bytes(header) + fat_bytes + directory + b"\x01" * 4096)
     return path
+
+
+Cell = str | int | float | None
+
+
+def rows_xlsx(path: Path, rows: list[tuple[Cell, ...]]) -> Path:
+    """One sheet holding ``rows`` from A1 down; ``None`` leaves a cell empty."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "表1"
+    for r, row in enumerate(rows, start=1):
+        for c, value in enumerate(row, start=1):
+            if value is not None:
+                ws.cell(r, c, value)
+    wb.save(path)
+    return path
+
+
+def docx_table(path: Path, paragraphs: list[str], rows: list[tuple[str, ...]]) -> Path:
+    """Paragraphs (title, issuer lines) followed by one plain table holding ``rows``."""
+    import docx
+
+    document = docx.Document()
+    for text in paragraphs:
+        document.add_paragraph(text)
+    table = document.add_table(rows=len(rows), cols=max(len(r) for r in rows))
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            table.cell(r, c).text = value
+    document.save(str(path))
+    return path
