@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from qingzhuang.audit.labels import action_label, actor_label
+
 
 class AuditEntry(models.Model):
     created_at = models.DateTimeField(_("时间"), db_index=True)
@@ -34,6 +36,15 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.action} {self.object_repr}"
+
+    @property
+    def action_display(self) -> str:
+        return action_label(self.action)
+
+    @property
+    def actor_display(self) -> str:
+        """The display name; select_related("actor") keeps a page of these to one query."""
+        return actor_label(self.actor, self.actor_label)
 
 
 class AuditHead(models.Model):

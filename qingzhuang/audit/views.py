@@ -14,7 +14,10 @@ from qingzhuang.org.scope import scope_for
 @login_required
 def entry_list(request: HttpRequest) -> HttpResponse:
     require(request.user, "audit.view")
-    qs = audit_entries(scope=scope_for(request.user), action=request.GET.get("action", ""))
+    action = request.GET.get("action", "").strip()
+    qs = audit_entries(scope=scope_for(request.user), action=action)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     verify = audit_verify() if request.GET.get("verify") else None
-    return render(request, "audit/entry_list.html", {"page": page, "verify": verify})
+    return render(
+        request, "audit/entry_list.html", {"page": page, "verify": verify, "action": action}
+    )

@@ -12,7 +12,14 @@ from django.utils.translation import gettext_lazy as _
 if TYPE_CHECKING:
     from django.utils.functional import _StrOrPromise as StrOrPromise
 
+from qingzhuang.core.errors import ApplicationError
 from qingzhuang.duties.models import Certificate, FeedbackKind, ListKind, WorkItem
+from qingzhuang.duties.services import (
+    EARLIEST_DATE,
+    check_feedback_date,
+    check_task_date,
+    latest_task_date,
+)
 
 
 def _text(
@@ -36,6 +43,16 @@ def _area(
         required=required,
         widget=forms.Textarea(attrs={"rows": rows}),
     )
+
+
+def _checked_date(value: Any, check: Any) -> Any:
+    """Run the service's date check here too, so the message sits next to the date box."""
+    if value is not None:
+        try:
+            check(value)
+        except ApplicationError as exc:
+            raise forms.ValidationError(exc.message) from exc
+    return value
 
 
 class DateInput(forms.DateInput):
@@ -62,6 +79,12 @@ class TaskForm(forms.Form):
         self.fields["org_unit"].queryset = villages  # type: ignore[attr-defined]
         if villages.count() == 1:
             self.fields["org_unit"].initial = villages.first()
+        self.fields["assigned_on"].widget.attrs.update(
+            min=EARLIEST_DATE.isoformat(), max=latest_task_date().isoformat()
+        )
+
+    def clean_assigned_on(self) -> Any:
+        return _checked_date(self.cleaned_data.get("assigned_on"), check_task_date)
 
 
 class CheckForm(forms.Form):
@@ -150,6 +173,15 @@ class FeedbackForm(forms.Form):
             "勾选后，系统不记录您的姓名、单位、IP 地址和浏览器信息，任何人都查不到是谁反映的。"
         ),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["occurred_on"].widget.attrs.update(
+            min=EARLIEST_DATE.isoformat(), max=timezone.localdate().isoformat()
+        )
+
+    def clean_occurred_on(self) -> Any:
+        return _checked_date(self.cleaned_data.get("occurred_on"), check_feedback_date)
 
 
 class AnswerForm(forms.Form):

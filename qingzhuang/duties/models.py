@@ -189,6 +189,7 @@ class FeedbackReport(models.Model):
     status = models.CharField(
         _("状态"), max_length=16, choices=FeedbackStatus.choices, default=FeedbackStatus.OPEN
     )
+    # The latest answer; every answer, earlier ones included, is a FeedbackAnswer row.
     answer = models.TextField(_("答复"), blank=True)
     answered_on = models.DateField(null=True, blank=True)
     answered_by = models.ForeignKey(
@@ -217,3 +218,36 @@ class FeedbackReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}：{self.issuer}"
+
+
+class FeedbackAnswer(models.Model):
+    """One answer to a report. Answers are added, never replaced: the reporter reads them all,
+    so a later answer cannot quietly take back what an earlier one promised."""
+
+    report = models.ForeignKey(
+        FeedbackReport,
+        verbose_name=_("减负直通车反映"),
+        on_delete=models.CASCADE,
+        related_name="answers",
+    )
+    text = models.TextField(_("答复内容"))
+    answered_on = models.DateField(_("答复日期"))
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("答复人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["report", "id"]
+        verbose_name = _("反映的答复")
+        verbose_name_plural = _("反映的答复")
+        constraints = [
+            models.CheckConstraint(condition=~Q(text=""), name="duties_answer_text_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:50]

@@ -28,12 +28,8 @@ from qingzhuang.org.scope import scope_for
 
 DEMO_TOWNSHIP_CODE = "429901101000"
 DEMO_TOWNSHIP_NAME = "示范镇"
-PRACTICE_LOGINS = [
-    ("admin", "镇党政办管理员"),
-    ("qingshan", "青山村工作人员"),
-    ("shiqiao", "石桥村工作人员"),
-    ("xinhua", "新华社区工作人员"),
-]
+# The demo logins to practise with; the page names each one's role and unit from the account.
+PRACTICE_USERNAMES = ("admin", "qingshan", "shiqiao", "xinhua")
 
 # (village code, issuer, title, detail, days ago, username)
 TASKS: list[tuple[str, str, str, str, int, str]] = [
@@ -195,8 +191,9 @@ def practice_reset(*, actor: Any) -> dict[str, Any]:
     refs += [f"duties.feedback:{pk}" for pk in reports.values_list("pk", flat=True)]
     removed_findings = ledger.remove_findings(refs=refs, actor=actor)
     files = [str(r.evidence.name) for r in reports if r.evidence]
-    deleted_tasks = tasks.delete()[0]
-    deleted_feedback = reports.delete()[0]
+    # per-model counts: deleting a report also deletes its answers
+    deleted_tasks = tasks.delete()[1].get(VillageTask._meta.label, 0)
+    deleted_feedback = reports.delete()[1].get(FeedbackReport._meta.label, 0)
     if files:
         storage = FeedbackReport._meta.get_field("evidence").storage  # type: ignore[union-attr]
 

@@ -5,20 +5,31 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
 from qingzhuang.core.errors import NotFound
 from qingzhuang.duties.models import (
     Certificate,
+    FeedbackAnswer,
     FeedbackKind,
     FeedbackReport,
     VillageTask,
     WorkItem,
 )
+from qingzhuang.duties.practice import PRACTICE_USERNAMES
+from qingzhuang.org.models import User
 from qingzhuang.org.scope import Scope
 
 MIN_GROUP = 3  # statistics cover only groups of at least this many reports
+
+
+def practice_users() -> list[User]:
+    """The demo accounts to practise with, in the order the practice page lists them."""
+    users = User.objects.filter(username__in=PRACTICE_USERNAMES, is_active=True).select_related(
+        "org_unit"
+    )
+    return sorted(users, key=lambda u: PRACTICE_USERNAMES.index(u.username))
 
 
 def work_items(*, list_kind: str = "", include_inactive: bool = False) -> QuerySet[WorkItem]:
@@ -75,11 +86,20 @@ def feedback_report_get(*, scope: Scope, pk: int) -> FeedbackReport:
     return report
 
 
+def feedback_answers(*, report: FeedbackReport) -> list[FeedbackAnswer]:
+    """Every answer to a report, oldest first (the caller has already checked scope or code)."""
+    return list(report.answers.select_related("answered_by").order_by("id"))
+
+
 def my_feedback_reports(*, user: Any) -> QuerySet[FeedbackReport]:
     """The reports a user made under their own name (anonymous ones cannot be traced back)."""
     if not getattr(user, "is_authenticated", False):
         return FeedbackReport.objects.none()
-    return FeedbackReport.objects.filter(reporter=user, anonymous=False).select_related("org_unit")
+    return (
+        FeedbackReport.objects.filter(reporter=user, anonymous=False)
+        .select_related("org_unit")
+        .prefetch_related(Prefetch("answers", FeedbackAnswer.objects.order_by("id")))
+    )
 
 
 def feedback_by_code(code: str) -> FeedbackReport:
@@ -98,17 +118,14 @@ def feedback_by_code(code: str) -> FeedbackReport:
 
 @dataclass
 class GroupedStats:
-    """Counts per group, with every group smaller than MIN_GROUP withheld."""
+    """Counts per group, with every group smaller than MIN_GROUP withheld.
+
+    The page words the note about withheld groups (feedback_inbox.html), in the page language.
+    """
 
     rows: list[dict[str, Any]] = field(default_factory=list)
     withheld_groups: int = 0
     withheld_reports: int = 0
-
-    @property
-    def withheld_note(self) -> str:
-        if not self.withheld_groups:
-            return ""
-        return f"另有少量反映因同类不足{MIN_GROUP}条，为保护反映人未单独列出。"
 
 
 def _grouped(qs: QuerySet[FeedbackReport], key: str, labels: dict[str, str]) -> GroupedStats:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+import zipfile
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +21,7 @@ from qingzhuang.duties.models import (
     FLAGGED_RESULTS,
     Certificate,
     CheckResult,
+    FeedbackAnswer,
     FeedbackKind,
     FeedbackReport,
     FeedbackStatus,
@@ -31,13 +33,62 @@ from qingzhuang.i18n import join_list
 from qingzhuang.org.models import OrgLevel, OrgUnit, User
 from qingzhuang.org.roles import require
 from qingzhuang.org.scope import scope_for
+from qingzhuang.service_requests.services import sniff_photo
+from qingzhuang.sheets.safety import OLE_MAGIC, ZIP_MAGIC
 
 # A negative-list entry wins a near-tie: letting a pushed-down task through costs more.
 PRIORITY = {ListKind.NEGATIVE.value: 3, ListKind.DUTY.value: 2, ListKind.ASSIST.value: 1}
 ANONYMOUS_ACTOR = "anonymous"
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
-EVIDENCE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".pdf", ".doc", ".docx", ".xls", ".xlsx")
+# extension -> the kind of content it must hold (checked from the first bytes, see _sniff_evidence)
+EVIDENCE_KINDS = {
+    ".jpg": "image",
+    ".jpeg": "image",
+    ".png": "image",
+    ".gif": "image",
+    ".webp": "image",
+    ".pdf": "pdf",
+    ".doc": "office",
+    ".xls": "office",
+    ".docx": "office",
+    ".xlsx": "office",
+}
+EVIDENCE_EXTENSIONS = tuple(EVIDENCE_KINDS)
+# Dates typed on a phone: a slip of the year ("0026", "2206") must not reach the ledger.
+EARLIEST_DATE = dt.date(2000, 1, 1)
+TASK_MAX_YEARS_AHEAD = 5
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud and typed by hand
+
+
+# ---------------------------------------------------------------- dates
+
+
+def latest_task_date(today: dt.date | None = None) -> dt.date:
+    today = today or timezone.localdate()
+    try:
+        return today.replace(year=today.year + TASK_MAX_YEARS_AHEAD)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year + TASK_MAX_YEARS_AHEAD, day=28)
+
+
+def check_task_date(day: dt.date) -> None:
+    """A task's date lies between 2000 and five years ahead (an announced task may be dated
+    ahead; anything further is a typing slip)."""
+    if day < EARLIEST_DATE:
+        raise InvalidInput(_("交办日期不能早于 2000 年 1 月 1 日，请检查年份是否写错了。"))
+    if day > latest_task_date():
+        raise InvalidInput(
+            _("交办日期不能晚于 %(latest)s（今天起 5 年内），请检查年份是否写错了。")
+            % {"latest": latest_task_date().isoformat()}
+        )
+
+
+def check_feedback_date(day: dt.date) -> None:
+    """What a reporter met happened between 2000 and today."""
+    if day < EARLIEST_DATE:
+        raise InvalidInput(_("发生日期不能早于 2000 年 1 月 1 日，请检查年份是否写错了。"))
+    if day > timezone.localdate():
+        raise InvalidInput(_("发生日期不能晚于今天，请重新选择。"))
 
 
 # ---------------------------------------------------------------- list checks (read-only)
@@ -239,13 +290,15 @@ def village_task_register(
         raise InvalidInput(_("请写上交办单位，例如“县农业农村局”。"))
     if not title:
         raise InvalidInput(_("请写上交办的事项，例如“组织开展村庄环境卫生整治”。"))
+    assigned_on = assigned_on or timezone.localdate()
+    check_task_date(assigned_on)
     outcome = work_item_check(f"{title} {detail}".strip(), issuer)
     task = VillageTask.objects.create(
         org_unit=org_unit,
         issuer=issuer,
         title=title,
         detail=detail.strip(),
-        assigned_on=assigned_on or timezone.localdate(),
+        assigned_on=assigned_on,
         result=outcome.list,
         matched_item=outcome.item,
         message=outcome.message,
@@ -313,6 +366,35 @@ _FEEDBACK_AUDIT_FIELDS = [
 ]
 
 
+def _is_office_zip(evidence: UploadedFile[Any]) -> bool:
+    """A .docx/.xlsx is a zip holding a Word document or a workbook; only the directory is read."""
+    try:
+        evidence.seek(0)
+        with zipfile.ZipFile(evidence) as zf:
+            names = set(zf.namelist())
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+        return False
+    finally:
+        evidence.seek(0)
+    return bool({"word/document.xml", "xl/workbook.xml"} & names)
+
+
+def _sniff_evidence(evidence: UploadedFile[Any]) -> str | None:
+    """The kind of content the file really holds, from its bytes (the name is not trusted)."""
+    evidence.seek(0)
+    head = evidence.read(16)
+    evidence.seek(0)
+    if sniff_photo(head) in {"image/jpeg", "image/png", "image/webp"} or head.startswith(
+        (b"GIF87a", b"GIF89a")
+    ):
+        return "image"
+    if head.startswith(b"%PDF-"):
+        return "pdf"
+    if head.startswith(OLE_MAGIC) or (head.startswith(ZIP_MAGIC) and _is_office_zip(evidence)):
+        return "office"
+    return None
+
+
 def _check_evidence(evidence: UploadedFile[Any] | None) -> None:
     if evidence is None:
         return
@@ -321,6 +403,15 @@ def _check_evidence(evidence: UploadedFile[Any] | None) -> None:
         raise InvalidInput(_("佐证材料请上传照片（jpg、png）、PDF、Word 或 Excel 文件。"))
     if (evidence.size or 0) > EVIDENCE_MAX_BYTES:
         raise InvalidInput(_("佐证材料不能超过 10 MB。照片可以用手机截图或压缩后再传。"))
+    expected = EVIDENCE_KINDS[name[name.rfind(".") :]]
+    if _sniff_evidence(evidence) != expected:
+        raise InvalidInput(
+            _(
+                "“%(name)s”的内容和它的文件类型对不上，不是真正的照片、PDF、Word 或 Excel 文件"
+                "（只改文件名不行）。请重新截图、拍照，或换一个文件再传。"
+            )
+            % {"name": evidence.name}
+        )
 
 
 @transaction.atomic
@@ -358,8 +449,7 @@ def feedback_submit(
         raise InvalidInput(_("“提出要求的单位”太长了，请只写单位名称，具体情况写在下面的说明里。"))
     if kind not in FeedbackKind.values:
         raise InvalidInput(_("请选择问题类型；拿不准的选“其他”。"))
-    if occurred_on > timezone.localdate():
-        raise InvalidInput(_("发生日期不能晚于今天，请重新选择。"))
+    check_feedback_date(occurred_on)
     _check_evidence(evidence)
     code = code or new_answer_code()
     report = FeedbackReport(
@@ -400,27 +490,42 @@ def feedback_submit(
 
 
 @transaction.atomic
-def feedback_answer(*, actor: Any, report: FeedbackReport, answer: str) -> FeedbackReport:
-    """The township office answers a report; the reporter reads it with their code."""
+def feedback_answer(*, actor: Any, report: FeedbackReport, answer: str) -> FeedbackAnswer:
+    """The township office answers a report; the reporter reads every answer with their code.
+
+    A second answer is added after the first, never in its place: what the office once told
+    the reporter stays on record, for the reporter and in the audit log. The report keeps the
+    latest answer too, so its status and the "answered" constraint stay simple.
+    """
     require(actor, "duties.manage")
     scope_for(actor).require(report.org_unit)
     answer = answer.strip()
     if not answer:
         raise InvalidInput(_("请写上答复内容，例如已经联系交办单位、取消了打卡要求。"))
     before = snapshot(report, fields=[*_FEEDBACK_AUDIT_FIELDS, "answer"])
-    report.answer = answer
+    entry = FeedbackAnswer.objects.create(
+        report=report,
+        text=answer,
+        answered_on=timezone.localdate(),
+        answered_by=actor if isinstance(actor, User) else None,
+    )
+    report.answer = entry.text
     report.status = FeedbackStatus.ANSWERED
-    report.answered_on = timezone.localdate()
-    report.answered_by = actor if isinstance(actor, User) else None
+    report.answered_on = entry.answered_on
+    report.answered_by = entry.answered_by
     report.save(update_fields=["answer", "status", "answered_on", "answered_by"])
     audit_record(
         actor=actor,
         action="duties.feedback.answer",
         target=report,
         before=before,
-        after=snapshot(report, fields=[*_FEEDBACK_AUDIT_FIELDS, "answer"]),
+        after={
+            **snapshot(report, fields=[*_FEEDBACK_AUDIT_FIELDS, "answer"]),
+            "answer_id": entry.pk,
+            "answers": report.answers.count(),
+        },
     )
-    return report
+    return entry
 
 
 # ---------------------------------------------------------------- walkthrough

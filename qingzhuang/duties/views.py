@@ -212,7 +212,7 @@ def feedback_inbox(request: HttpRequest) -> HttpResponse:
 def feedback_detail(request: HttpRequest, pk: int) -> HttpResponse:
     require(request.user, "duties.manage")
     report = selectors.feedback_report_get(scope=scope_for(request.user), pk=pk)
-    form = AnswerForm(request.POST or None, initial={"answer": report.answer})
+    form = AnswerForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             services.feedback_answer(
@@ -223,7 +223,11 @@ def feedback_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("答复已保存，反映人用查询码就能看到。"))
             return redirect("duties:feedback_inbox")
-    return render(request, "duties/feedback_detail.html", {"report": report, "form": form})
+    return render(
+        request,
+        "duties/feedback_detail.html",
+        {"report": report, "form": form, "answers": selectors.feedback_answers(report=report)},
+    )
 
 
 @login_required
@@ -246,8 +250,11 @@ def feedback_answer(request: HttpRequest) -> HttpResponse:
             report = selectors.feedback_by_code(form.cleaned_data["code"])
         except ApplicationError as exc:
             error = exc.message
+    answers = selectors.feedback_answers(report=report) if report is not None else []
     return render(
-        request, "duties/feedback_answer.html", {"form": form, "report": report, "error": error}
+        request,
+        "duties/feedback_answer.html",
+        {"form": form, "report": report, "answers": answers, "error": error},
     )
 
 
@@ -313,5 +320,5 @@ def practice_page(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "duties/practice.html",
-        {"township": practice.demo_township(), "logins": practice.PRACTICE_LOGINS},
+        {"township": practice.demo_township(), "logins": selectors.practice_users()},
     )

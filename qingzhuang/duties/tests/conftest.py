@@ -38,3 +38,18 @@ def demo_town(db: Any) -> Any:
 
 def login(client: Any, user: Any, password: str) -> None:
     assert client.login(username=user.username, password=password)
+
+
+@pytest.fixture
+def gettext_marked(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every string that goes through gettext comes out as «…»: text outside the marks was
+    never offered to the translation catalogue, so it shows in Chinese on English pages."""
+    from django.utils import translation
+
+    monkeypatch.setattr(translation._trans, "gettext", lambda m: f"«{m}»", raising=False)
+    monkeypatch.setattr(
+        translation._trans,
+        "ngettext",
+        lambda s, p, n: f"«{s if n == 1 else p}»",
+        raising=False,
+    )

@@ -83,3 +83,61 @@ def test_voice_recorder_records_and_uploads(
     page.wait_for_selector("#voice-result")
     assert "录音正常" in page.inner_text("#voice-result")
     assert errors == [], errors
+
+
+# A table or button is "broken" on a phone when the page (or a table's box) scrolls sideways,
+# or when a button's words wrap one character per line.
+_OVERFLOW = """() => {
+  const wide = [];
+  if (document.documentElement.scrollWidth > window.innerWidth) wide.push('page');
+  document.querySelectorAll('main table').forEach((t, i) => {
+    const box = t.parentElement;
+    if (box.scrollWidth > box.clientWidth + 1) wide.push('table ' + i);
+  });
+  document.querySelectorAll('main button, main a.button, main td a').forEach((b) => {
+    if (b.offsetParent === null) return;
+    const line = parseFloat(getComputedStyle(b).lineHeight) || 24;
+    const padding = parseFloat(getComputedStyle(b).paddingTop) * 2;
+    if (b.getBoundingClientRect().height > line * 1.6 + padding && b.innerText.length <= 4)
+      wide.push('wrapped ' + b.innerText);
+  });
+  return wide;
+}"""
+
+
+def test_task_and_list_tables_fit_a_phone(browser: Any, live_server: Any, shot: Any) -> None:
+    from qingzhuang.duties import services
+    from qingzhuang.duties.models import ListKind
+    from qingzhuang.org.tests.factories import build_org_tree
+
+    tree = build_org_tree()
+    for issuer, title in (
+        ("示范县市场监督管理局食品安全科", "对辖区小餐馆开展食品安全抽检并每周上报抽检结果"),
+        ("<script>alert(1)</script>", "<img src=x onerror=alert(2)>拍照打卡"),
+    ):
+        services.village_task_register(
+            actor=tree["worker_a"], org_unit=tree["village_a"], issuer=issuer, title=title
+        )
+    services.work_item_save(
+        actor=tree["admin"],
+        list_kind=ListKind.DUTY,
+        name="制定和执行村规民约",
+        keywords="村规民约,移风易俗,红白理事会,道德评议会,禁毒禁赌会",
+        legal_basis="《中华人民共和国村民委员会组织法》第二十七条",
+    )
+    errors: list[str] = []
+    page = new_page(browser, errors, phone=True)
+    page.add_init_script(
+        "for (const r of ['village_worker','township_admin'])"
+        " localStorage.setItem('qz-walkthrough-done:' + r, '1');"
+    )
+    login(page, live_server.url, "worker_a", tree["password"])
+    page.goto(f"{live_server.url}/duties/tasks/")
+    assert page.evaluate(_OVERFLOW) == []
+    shot(page, "duties-tasks-phone")
+    page.context.clear_cookies()
+    login(page, live_server.url, "town_admin", tree["password"])
+    page.goto(f"{live_server.url}/duties/lists/")
+    assert page.evaluate(_OVERFLOW) == []
+    shot(page, "duties-lists-phone")
+    assert errors == [], errors

@@ -298,3 +298,21 @@ def test_help_topics_are_translated(client: Any, org_tree: dict[str, Any]) -> No
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     body = client.get(reverse("duties:help")).content.decode()
     assert "Reply to grassroots feedback" in body and "答复基层反映" not in body
+
+
+@pytest.fixture
+def reset_language() -> Any:
+    yield
+    translation.deactivate()
+
+
+@pytest.mark.usefixtures("reset_language")
+def test_practice_page_in_english_spaces_the_colon_and_translates_roles(
+    client: Any, demo_town: Any
+) -> None:
+    assert client.login(username="admin", password="qz-demo-2026")
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    body = client.get(reverse("duties:practice")).content.decode()
+    assert f": {demo_town.township.name}" in body
+    assert "Township admin" in body and "Village worker" in body
+    assert "镇党政办管理员" not in body and "工作人员" not in body

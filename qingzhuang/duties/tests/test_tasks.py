@@ -164,3 +164,68 @@ def test_public_certificate_page_needs_no_login(client: Any, db: Any) -> None:
     body = resp.content.decode()
     assert resp.status_code == 200
     assert "村里不能开" in body and "派出所" in body
+
+
+# ---------------------------------------------------------------- dates
+
+
+def _years_ahead(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def _register(org_tree: dict[str, Any], day: dt.date) -> VillageTask:
+    return services.village_task_register(
+        actor=org_tree["worker_a"],
+        org_unit=org_tree["village_a"],
+        issuer="县农业局",
+        title="组织开展村庄环境卫生整治",
+        assigned_on=day,
+    )
+
+
+@pytest.mark.parametrize(
+    ("day", "words"),
+    [
+        (dt.date(1, 1, 1), "2000"),
+        (dt.date(1999, 12, 31), "2000"),
+        (dt.date(2099, 5, 1), "5 年"),
+    ],
+)
+def test_task_date_out_of_range_is_refused(
+    org_tree: dict[str, Any], day: dt.date, words: str
+) -> None:
+    with pytest.raises(InvalidInput, match=words):
+        _register(org_tree, day)
+    assert not VillageTask.objects.exists()
+
+
+def test_task_date_limits_are_inclusive(org_tree: dict[str, Any]) -> None:
+    from django.utils import timezone
+
+    latest = _years_ahead(timezone.localdate(), 5)
+    assert _register(org_tree, dt.date(2000, 1, 1)).assigned_on == dt.date(2000, 1, 1)
+    assert _register(org_tree, latest).assigned_on == latest
+    with pytest.raises(InvalidInput):
+        _register(org_tree, latest + dt.timedelta(days=1))
+
+
+@pytest.mark.parametrize("day", ["2099-05-01", "0001-01-01"])
+def test_task_page_puts_a_date_error_on_the_date_field(
+    client: Any, org_tree: dict[str, Any], day: str
+) -> None:
+    login(client, org_tree["worker_a"], org_tree["password"])
+    resp = client.post(
+        reverse("duties:tasks"),
+        {
+            "org_unit": org_tree["village_a"].pk,
+            "issuer": "县农业局",
+            "title": "组织开展村庄环境卫生整治",
+            "assigned_on": day,
+        },
+    )
+    assert resp.status_code == 200
+    assert resp.context["form"].errors.get("assigned_on")
+    assert not VillageTask.objects.exists()
