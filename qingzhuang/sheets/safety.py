@@ -20,6 +20,7 @@ from .errors import (
     CorruptFile,
     EmptyFile,
     EncryptedFile,
+    SheetError,
     TooLarge,
     UnsafeFile,
     UnsupportedFormat,
@@ -73,8 +74,27 @@ def sniff(path: Path, display: str) -> Format:
     if not head.strip(b" \t\r\n\x00"):
         raise EmptyFile(file=display)
     if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise UnsupportedFormat(file=display)
+        raise _unreadable(display)
     return "csv"
+
+
+_OFFICE_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".docx")
+
+
+def _unreadable(display: str) -> SheetError:
+    """Name what went wrong: a file called .xlsx that is not a workbook is damaged or renamed,
+    which "unsupported format" does not tell a clerk who did upload an .xlsx."""
+    suffix = Path(display).suffix.lower()
+    if suffix in _OFFICE_SUFFIXES:
+        return CorruptFile(
+            _(
+                "文件扩展名是 %(suffix)s，但内容不是能读取的 Excel/Word 文件（可能已损坏，"
+                "或只是改了扩展名）。请在 Excel/WPS 中打开后另存为 .xlsx 或 .docx 再上传"
+            )
+            % {"suffix": suffix},
+            file=display,
+        )
+    return UnsupportedFormat(file=display)
 
 
 # What a damaged zip can raise while its members are listed or read (zlib.error: a corrupt
@@ -108,7 +128,7 @@ def _sniff_zip(path: Path, display: str) -> Format:
         raise UnsupportedFormat(
             _("这是 WPS/OpenOffice 的 ODF 格式，请另存为 .xlsx 或 .docx 后再上传"), file=display
         )
-    raise UnsupportedFormat(file=display)
+    raise _unreadable(display)
 
 
 def check_zip(zf: zipfile.ZipFile, display: str) -> None:
@@ -155,7 +175,7 @@ def _sniff_ole(path: Path, display: str) -> Format:
         raise UnsupportedFormat(
             _("这是旧版 Word（.doc）文件，请在 Word/WPS 中另存为 .docx 后再上传"), file=display
         )
-    raise UnsupportedFormat(file=display)
+    raise _unreadable(display)
 
 
 def check_grid_size(nrows: int, ncols: int, display: str, sheet: str | None) -> None:

@@ -101,3 +101,27 @@ def test_html_disguised_as_xls(tmp_path: Path) -> None:
     with pytest.raises(UnsupportedFormat) as err:
         parse_file(path)
     assert "网页" in err.value.message
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("随机.xlsx", bytes(range(256)) * 50),
+        ("假的.xlsx", b"PK\x03\x04"),  # replaced below by a real zip without a workbook
+        ("假的.docx", b"PK\x03\x04"),
+    ],
+)
+def test_office_name_with_other_content_says_damaged_or_renamed(
+    tmp_path: Path, name: str, content: bytes
+) -> None:
+    import zipfile
+
+    path = tmp_path / name
+    if content.startswith(b"PK"):
+        with zipfile.ZipFile(path, "w") as zf:
+            zf.writestr("readme.txt", "not an office file")
+    else:
+        path.write_bytes(content)
+    with pytest.raises(CorruptFile) as err:
+        parse_file(path)
+    assert "扩展名" in err.value.message and name in err.value.message
