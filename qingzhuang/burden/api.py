@@ -71,7 +71,8 @@ def check(request: HttpRequest, payload: CheckIn) -> dict[str, object]:
     except CsvError as exc:
         raise InvalidInput(str(exc)) from exc
     unit = getattr(request.user, "org_unit", None)
-    return services.demands_check(rows=rows, org_unit=unit)
+    # A demand checked through the API need not have a received date yet.
+    return services.demands_check(rows=rows, org_unit=unit, require_received=False)
 
 
 @router.get("/demands", response=list[DemandOut], summary="台账事项（可见范围内）")

@@ -5,10 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from qingzhuang.burden import limits
 from qingzhuang.burden.models import (
+    AdmissionReview,
     Demand,
     DemandKind,
     EstimateKind,
@@ -33,6 +36,28 @@ KIND_FIELDS = {
 ISO_DATE = "%Y-%m-%d"
 
 
+def number_field(model: type[models.Model], name: str, **kwargs: Any) -> forms.Field:
+    """The form field for a number the model keeps, bounded as the model can hold it (digits
+    and decimal places of a DecimalField; the portable integer range, see `limits`)."""
+    kwargs.setdefault("max_value", limits.max_value(model, name))
+    kwargs.setdefault("min_value", 0)
+    if isinstance(model._meta.get_field(name), models.DecimalField):
+        kwargs.setdefault("max_digits", None)  # max_value says it plainly; decimal places stay
+    field = model._meta.get_field(name).formfield(**kwargs)  # type: ignore[union-attr]
+    assert field is not None  # noqa: S101 - a number field always has a form field
+    return field
+
+
+class LedgerDateField(forms.DateField):
+    """A received or deadline date within the range the ledger accepts (see `limits`)."""
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        problem = limits.date_problem(value) if value else ""
+        if problem:
+            raise forms.ValidationError(problem, code="out_of_range")
+
+
 class DemandForm(forms.Form):
     kind = forms.ChoiceField(label=_("类别"), choices=DemandKind.choices)
     title = forms.CharField(label=_("名称"), max_length=255)
@@ -40,17 +65,17 @@ class DemandForm(forms.Form):
         label=_("下达部门"), queryset=Department.objects.all(), required=False
     )
     issuer_new = forms.CharField(label=_("或填写新部门名称"), max_length=100, required=False)
-    received = forms.DateField(
+    received = LedgerDateField(
         label=_("收到日期"),
         initial=timezone.localdate,
         widget=forms.DateInput(format=ISO_DATE, attrs={"type": "date"}),
     )
-    deadline = forms.DateField(
+    deadline = LedgerDateField(
         label=_("截止日期"),
         required=False,
         widget=forms.DateInput(format=ISO_DATE, attrs={"type": "date"}),
     )
-    chars = forms.IntegerField(label=_("字数"), min_value=0, required=False)
+    chars = number_field(Demand, "chars", label=_("字数"), required=False)
     asks_followup = forms.BooleanField(label=_("要求乡镇配套发文或再报材料"), required=False)
     specific_task = forms.NullBooleanField(
         label=_("部署专项工作/具体任务"),
@@ -59,8 +84,10 @@ class DemandForm(forms.Form):
             choices=[("unknown", _("按标题判断")), ("true", _("是")), ("false", _("否"))]
         ),
     )
-    duration_minutes = forms.IntegerField(label=_("会议时长(分钟)"), min_value=0, required=False)
-    attendees = forms.IntegerField(label=_("参会人数"), min_value=0, required=False)
+    duration_minutes = number_field(
+        Demand, "duration_minutes", label=_("会议时长(分钟)"), required=False
+    )
+    attendees = number_field(Demand, "attendees", label=_("参会人数"), required=False)
     level = forms.ChoiceField(
         label=_("会议层级"), choices=[("", "—"), *IssuerLevel.choices], required=False
     )
@@ -74,13 +101,17 @@ class DemandForm(forms.Form):
         queryset=None,
         required=False,  # type: ignore[arg-type]
     )
-    respondents = forms.IntegerField(label=_("填报单位(人)数"), min_value=1, required=False)
-    frequency_per_year = forms.IntegerField(label=_("每年次数"), min_value=1, required=False)
-    hours_per_response = forms.DecimalField(
-        label=_("每次耗时(小时)"), min_value=0, decimal_places=2, required=False
+    respondents = number_field(
+        Demand, "respondents", label=_("填报单位(人)数"), min_value=1, required=False, initial=None
     )
-    preparation_hours = forms.DecimalField(
-        label=_("准备时间(小时)"), min_value=0, decimal_places=2, required=False
+    frequency_per_year = number_field(
+        Demand, "frequency_per_year", label=_("每年次数"), min_value=1, required=False, initial=None
+    )
+    hours_per_response = number_field(
+        Demand, "hours_per_response", label=_("每次耗时(小时)"), required=False, initial=None
+    )
+    preparation_hours = number_field(
+        Demand, "preparation_hours", label=_("准备时间(小时)"), required=False, initial=None
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -156,6 +187,17 @@ class DocumentForm(forms.Form):
 
 
 class RuleForm(forms.ModelForm):  # type: ignore[type-arg]
+    # Bounded here, so a negative or huge threshold gets a plain message, never the name of
+    # the database constraint behind it.
+    threshold = number_field(
+        Rule, "threshold", required=False,
+        error_messages={"min_value": _("阈值不能为负数。")},
+    )  # fmt: skip
+    threshold_alt = number_field(
+        Rule, "threshold_alt", required=False,
+        error_messages={"min_value": _("阈值不能为负数。")},
+    )  # fmt: skip
+
     class Meta:
         model = Rule
         fields = [
@@ -178,12 +220,30 @@ class AdmissionForm(forms.Form):
     title = forms.CharField(label=_("报表名称"), max_length=255)
     file = forms.FileField(label=_("空白表样 (xlsx/xls/csv/docx)"))
     department = forms.ModelChoiceField(label=_("申请部门"), queryset=Department.objects.all())
-    year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
+    year = forms.IntegerField(label=_("年度"))  # bounded in __init__: the year moves on
     legal_basis = forms.CharField(label=_("依据文件"), max_length=255, required=False)
-    respondents = forms.IntegerField(label=_("填报单位数"), min_value=1, initial=1)
-    frequency_per_year = forms.IntegerField(label=_("每年填报次数"), min_value=1, initial=1)
-    hours_per_response = forms.DecimalField(label=_("每次耗时(小时)"), min_value=0, initial=1)
-    preparation_hours = forms.DecimalField(label=_("准备时间(小时)"), min_value=0, initial=0)
+    respondents = number_field(AdmissionReview, "respondents", label=_("填报单位数"), min_value=1)
+    frequency_per_year = number_field(
+        AdmissionReview, "frequency_per_year", label=_("每年填报次数"), min_value=1
+    )
+    hours_per_response = number_field(
+        AdmissionReview, "hours_per_response", label=_("每次耗时(小时)")
+    )
+    preparation_hours = number_field(
+        AdmissionReview, "preparation_hours", label=_("准备时间(小时)")
+    )
+
+    def __init__(self, *args: Any, department: Department | None = None, **kwargs: Any) -> None:
+        """Given a department, it is the only one offered (department staff submit for their
+        own); the year's upper bound moves with the calendar."""
+        super().__init__(*args, **kwargs)
+        self.fields["year"] = forms.IntegerField(
+            label=_("年度"), min_value=limits.EARLIEST_YEAR, max_value=limits.latest_year()
+        )
+        if department is not None:
+            choice: Any = self.fields["department"]
+            choice.queryset = Department.objects.filter(pk=department.pk)
+            choice.empty_label = None
 
 
 class DecisionForm(forms.Form):

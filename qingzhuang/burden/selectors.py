@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -17,13 +19,14 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Cast, Coalesce, ExtractMonth
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 
 from qingzhuang.burden.models import (
     AdmissionReview,
     BurdenRevision,
     Demand,
     Finding,
+    FindingOrigin,
     ReviewStatus,
     Rule,
     display_rule_title,
@@ -43,6 +46,35 @@ HOURS = ExpressionWrapper(
 
 def rules_all() -> QuerySet[Rule]:
     return Rule.objects.all()
+
+
+def rule_titles() -> dict[str, str]:
+    """Rule code -> title in the page language, for every code a finding can carry.
+
+    Rule checks use the rule table (a default title translated, a reworded one as written).
+    Findings other features add (基层反映 feedback, 村级事项准入 village work items) carry
+    codes built from that feature's choices, so their titles are built from its labels.
+    """
+    titles = _feature_titles()
+    titles.update({c: display_rule_title(t) for c, t in Rule.objects.values_list("code", "title")})
+    return titles
+
+
+def _feature_titles() -> dict[str, str]:
+    try:
+        from qingzhuang.duties.models import FLAGGED_RESULTS, FeedbackKind
+    except ImportError:  # pragma: no cover - the ledger works without the duties app
+        return {}
+    colon = pgettext("punctuation", "：")
+    feedback, village = (
+        str(FindingOrigin.FEEDBACK.label),
+        str(FindingOrigin.VILLAGE_ADMISSION.label),
+    )
+    titles = {f"FEEDBACK_{k.value.upper()}": f"{feedback}{colon}{k.label}" for k in FeedbackKind}
+    titles.update(
+        {f"VILLAGE_{r.value.upper()}": f"{village}{colon}{r.label}" for r in FLAGGED_RESULTS}
+    )  # fmt: skip
+    return titles
 
 
 def rule_settings() -> list[RuleSetting]:
@@ -65,6 +97,21 @@ def rule_settings() -> list[RuleSetting]:
     ]
 
 
+MONTH = re.compile(r"(\d{4})-(\d{1,2})")
+
+
+def parse_month(month: str) -> tuple[int, int] | None:
+    """(year, month) from "YYYY-MM" as <input type="month"> sends it; None when it is not a
+    month a date can have (a hand-edited "99999-01" or "2026-13")."""
+    found = MONTH.fullmatch(month.strip())
+    if found is None:
+        return None
+    year, number = int(found[1]), int(found[2])
+    if not (dt.MINYEAR <= year <= dt.MAXYEAR and 1 <= number <= 12):
+        return None
+    return year, number
+
+
 def demand_list(
     *,
     scope: Scope,
@@ -84,12 +131,9 @@ def demand_list(
         qs = qs.filter(issuer_id=issuer_id)
     if year:
         qs = qs.filter(received__year=year)
-    if month:
-        try:
-            y, m = (int(x) for x in month.split("-", 1))
-            qs = qs.filter(received__year=y, received__month=m)
-        except ValueError:
-            pass
+    parsed = parse_month(month)
+    if parsed is not None:
+        qs = qs.filter(received__year=parsed[0], received__month=parsed[1])
     return (
         qs.select_related("issuer", "org_unit", "template")
         .prefetch_related(Prefetch("findings", queryset=Finding.objects.order_by("rule_code")))
@@ -159,6 +203,17 @@ def _dec(v: Any) -> float:
     return float(v or Decimal("0"))
 
 
+def finding_counts(*, scope: Scope, year: int, month: int | None = None) -> list[dict[str, Any]]:
+    """Findings per rule code, most frequent first: rule checks and what other features add
+    (feedback, village work items), by the day each occurred. The dashboard and the monthly
+    report both count with this, so they agree."""
+    qs = finding_list(scope=scope, year=year)
+    if month is not None:
+        qs = qs.filter(occurred_on__month=month)
+    rows = qs.values("rule_code").annotate(n=Count("id")).order_by("-n", "rule_code")
+    return [{"rule": r["rule_code"], "count": r["n"]} for r in rows]
+
+
 def dashboard(*, scope: Scope, year: int) -> dict[str, Any]:
     """Everything the burden dashboard shows, in a handful of grouped queries."""
     base = demand_list(scope=scope, year=year)
@@ -169,12 +224,7 @@ def dashboard(*, scope: Scope, year: int) -> dict[str, Any]:
         plain.values("m", "issuer__name").annotate(h=Sum("hours"), n=Count("id")).order_by("m")
     )
     by_kind = list(plain.values("m", "kind").annotate(h=Sum("hours"), n=Count("id")).order_by("m"))
-    findings = list(
-        finding_list(scope=scope, year=year)
-        .values("rule_code")
-        .annotate(n=Count("id"))
-        .order_by("-n", "rule_code")
-    )
+    findings = finding_counts(scope=scope, year=year)
     revisions = list(
         scope.filter(
             BurdenRevision.objects.filter(demand__received__year=year), field="demand__org_unit"
@@ -197,7 +247,7 @@ def dashboard(*, scope: Scope, year: int) -> dict[str, Any]:
             {"month": r["m"], "kind": r["kind"], "hours": _dec(r["h"]), "count": r["n"]}
             for r in by_kind
         ],
-        "findings": [{"rule": r["rule_code"], "count": r["n"]} for r in findings],
+        "findings": findings,
         "revisions": {r["estimate_kind"]: _dec(r["delta"]) for r in revisions},
         "total_hours": _dec(totals["h"]),
         "total_demands": totals["n"] or 0,
@@ -226,10 +276,9 @@ def monthly_report(*, scope: Scope, year: int, month: int, unit_name: str = "") 
     from qingzhuang.burden.held_data import savings_hours
 
     demands = list(demand_list(scope=scope, month=f"{year}-{month}").order_by("received", "pk"))
-    titles = {c: display_rule_title(t) for c, t in Rule.objects.values_list("code", "title")}
+    titles = rule_titles()
     by_issuer: dict[str, dict[str, Any]] = {}
     by_kind: dict[str, dict[str, Any]] = {}
-    findings: dict[str, int] = {}
     rows: list[dict[str, Any]] = []
     flagged = 0
     unnamed = gettext("未注明")
@@ -238,8 +287,6 @@ def monthly_report(*, scope: Scope, year: int, month: int, unit_name: str = "") 
         hours = round(_dec(d.hours), 2)  # type: ignore[attr-defined]
         codes = [f.rule_code for f in d.findings.all()]
         flagged += 1 if codes else 0
-        for code in codes:
-            findings[code] = findings.get(code, 0) + 1
         i = by_issuer.setdefault(name, {"issuer": name, "count": 0, "hours": 0.0, "findings": 0})
         i["count"] += 1
         i["hours"] = round(i["hours"] + hours, 2)
@@ -277,7 +324,7 @@ def monthly_report(*, scope: Scope, year: int, month: int, unit_name: str = "") 
         "by_issuer": sorted(by_issuer.values(), key=lambda r: -r["hours"]),
         "by_kind": sorted(by_kind.values(), key=lambda r: -r["hours"]),
         "findings": [
-            {"rule": c, "title": titles.get(c, c), "count": n}
-            for c, n in sorted(findings.items(), key=lambda x: (-x[1], x[0]))
+            {**r, "title": titles.get(r["rule"], r["rule"])}
+            for r in finding_counts(scope=scope, year=year, month=month)
         ],
     }

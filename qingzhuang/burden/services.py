@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from qingzhuang.audit.services import audit_record, snapshot
-from qingzhuang.burden import held_data, selectors
+from qingzhuang.burden import held_data, limits, selectors
 from qingzhuang.burden.csv_io import CsvRow
 from qingzhuang.burden.models import (
     AdmissionReview,
@@ -87,8 +87,16 @@ def _enrich(inputs: list[DemandInput], *, org_unit: OrgUnit | None) -> None:
     count_prior_inspections(inputs, ledger)
 
 
-def demands_check(*, rows: list[CsvRow], org_unit: OrgUnit | None = None) -> dict[str, Any]:
-    """Check a batch against the current rules without storing anything (CLI contract)."""
+def demands_check(
+    *, rows: list[CsvRow], org_unit: OrgUnit | None = None, require_received: bool = True
+) -> dict[str, Any]:
+    """Check a batch against the current rules without storing anything (CLI contract).
+
+    The rows first pass the same validation as `demands_import`, so a file that checks clean
+    also imports; every bad row is named in one error. `require_received=False` lets the API
+    check a single demand that has no received date yet.
+    """
+    _rows_validate(rows, org_unit=org_unit, require_received=require_received)
     settings = selectors.rule_settings()
     _enrich([r.demand for r in rows], org_unit=org_unit)
     return {
@@ -245,6 +253,52 @@ def _store_findings(demand: Demand, found: list[FindingOut], *, actor: Any) -> l
     return rows
 
 
+# Facts a person types from which the estimate is derived: checked before the estimate is.
+FACT_NUMBERS = ["chars", "duration_minutes", "attendees"]
+
+
+def _build_demand(
+    *,
+    org_unit: OrgUnit | None,
+    kind: str,
+    title: str,
+    received: date,
+    actor: Any,
+    issuer: Department | None,
+    source: str,
+    fields: dict[str, Any],
+) -> Demand:
+    """The unsaved, validated demand `demand_create` would store (estimate filled in)."""
+    if kind not in DemandKind.values:
+        raise InvalidInput(_("类别无效，请选择报表、文件、会议、督查检查考核或APP要求。"))
+    if not title.strip():
+        raise InvalidInput(_("请填写事项名称。"))
+    unknown = set(fields) - set(DEMAND_FIELDS) - {"template"}
+    if unknown:
+        raise InvalidInput(_("未知字段：%(fields)s") % {"fields": join_list(sorted(unknown))})
+    for name in FACT_NUMBERS:
+        problem = limits.number_problem(Demand, name, fields.get(name))
+        if problem:
+            raise InvalidInput(problem)
+    probe = DemandInput(
+        kind=kind,
+        title=title,
+        chars=fields.get("chars"),
+        asks_followup=bool(fields.get("asks_followup")),
+        duration_minutes=fields.get("duration_minutes"),
+        demand_text=fields.get("demand_text", ""),
+    )
+    for key, value in default_estimate(probe, attendees=fields.get("attendees")).items():
+        if fields.get(key) in (None, ""):
+            fields[key] = value
+    unit = {"org_unit": org_unit} if org_unit is not None else {}
+    demand = Demand(**unit, kind=kind, title=title.strip(), received=received, issuer=issuer,
+                    source=source, created_by=actor if hasattr(actor, "pk") else None,
+                    **fields)  # fmt: skip
+    _validate_demand(demand)
+    return demand
+
+
 @transaction.atomic
 def demand_create(
     *,
@@ -258,28 +312,8 @@ def demand_create(
     **fields: Any,
 ) -> Demand:
     """Register one demand, fill a default burden estimate if none is given, and check it."""
-    if kind not in DemandKind.values:
-        raise InvalidInput(_("类别无效，请选择报表、文件、会议、督查检查考核或APP要求。"))
-    if not title.strip():
-        raise InvalidInput(_("请填写事项名称。"))
-    unknown = set(fields) - set(DEMAND_FIELDS) - {"template"}
-    if unknown:
-        raise InvalidInput(_("未知字段：%(fields)s") % {"fields": join_list(sorted(unknown))})
-    probe = DemandInput(
-        kind=kind,
-        title=title,
-        chars=fields.get("chars"),
-        asks_followup=bool(fields.get("asks_followup")),
-        duration_minutes=fields.get("duration_minutes"),
-        demand_text=fields.get("demand_text", ""),
-    )
-    for key, value in default_estimate(probe, attendees=fields.get("attendees")).items():
-        if fields.get(key) in (None, ""):
-            fields[key] = value
-    demand = Demand(org_unit=org_unit, kind=kind, title=title.strip(), received=received,
-                    issuer=issuer, source=source,
-                    created_by=actor if hasattr(actor, "pk") else None, **fields)  # fmt: skip
-    _validate_demand(demand)
+    demand = _build_demand(org_unit=org_unit, kind=kind, title=title, received=received,
+                           actor=actor, issuer=issuer, source=source, fields=fields)  # fmt: skip
     demand.save()
     audit_record(actor=actor, action="burden.demand.create", target=demand,
                  org_path=org_unit.path, after=snapshot(demand))  # fmt: skip
@@ -287,29 +321,95 @@ def demand_create(
     return demand
 
 
+def _row_title(r: CsvRow) -> str:
+    return r.demand.title or f"第{r.row}行事项"
+
+
+def _row_fields(r: CsvRow) -> dict[str, Any]:
+    d = r.demand
+    return {"deadline": d.deadline, "chars": d.chars, "asks_followup": d.asks_followup,
+            "duration_minutes": d.duration_minutes, "covered_by_document": d.covered_by_document,
+            "approval_code": d.approval_code, "demand_text": d.demand_text}  # fmt: skip
+
+
+def _row_demand(
+    r: CsvRow, *, org_unit: OrgUnit | None, issuer: Department | None, actor: Any
+) -> Demand:
+    """The demand a CSV row would store; its problems are named by the data row."""
+    d = r.demand
+    if d.received is None:
+        raise InvalidInput(
+            _("第%(row)s行 received 列：入账需要收到日期，请填写 YYYY-MM-DD。") % {"row": r.row}
+        )
+    longest = Department._meta.get_field("name").max_length or 0
+    try:
+        if len(d.issuer) > longest:
+            raise InvalidInput(_("下达部门名称太长，最多%(n)s个字。") % {"n": longest})
+        return _build_demand(org_unit=org_unit, kind=d.kind, title=_row_title(r),
+                             received=d.received, actor=actor, issuer=issuer, source="import",
+                             fields=_row_fields(r))  # fmt: skip
+    except InvalidInput as exc:
+        raise InvalidInput(
+            _("第%(row)s行：%(problem)s") % {"row": r.row, "problem": exc.message}
+        ) from exc
+
+
+SHOWN_ROW_PROBLEMS = 10
+
+
+def _rows_validate(rows: list[CsvRow], *, org_unit: OrgUnit | None, require_received: bool) -> None:
+    """Raise one InvalidInput naming every row `demands_import` would refuse."""
+    problems = []
+    for r in rows:
+        if r.demand.received is None and not require_received:
+            continue
+        try:
+            _row_demand(r, org_unit=org_unit, issuer=None, actor=None)
+        except InvalidInput as exc:
+            problems.append(exc.message)
+    if not problems:
+        return
+    shown = problems[:SHOWN_ROW_PROBLEMS]
+    if len(problems) > len(shown):
+        shown.append(_("另有%(n)s行有问题，未一一列出。") % {"n": len(problems) - len(shown)})
+    raise InvalidInput(" ".join(shown))
+
+
+def _ledger_fingerprints(*, org_unit: OrgUnit, titles: set[str]) -> dict[str, Demand]:
+    """The fingerprints of this unit's stored demands with these titles (a duplicate shares
+    its title, so only those are read)."""
+    stored = Demand.objects.filter(org_unit=org_unit, title__in=titles).order_by("pk")
+    return {demand_fingerprint(demand=d): d for d in stored}
+
+
 @transaction.atomic
 def demands_import(*, rows: list[CsvRow], org_unit: OrgUnit, actor: Any) -> dict[str, Any]:
-    """Store a whole CSV batch (all or nothing) and return its findings like `demands_check`."""
-    out = []
+    """Store a whole CSV batch (all or nothing) and return its findings like `demands_check`.
+
+    A row equal to a demand already in this unit's ledger (same `demand_fingerprint`: the
+    same file imported twice, or a row repeated) is skipped and listed under "skipped".
+    """
+    _rows_validate(rows, org_unit=org_unit, require_received=True)
+    known = _ledger_fingerprints(org_unit=org_unit, titles={_row_title(r).strip() for r in rows})
+    out, skipped = [], []
     for r in rows:
-        d = r.demand
-        if d.received is None:
-            raise InvalidInput(
-                _("第%(row)s行 received 列：入账需要收到日期，请填写 YYYY-MM-DD。") % {"row": r.row}
-            )
-        issuer = department_get_or_create(name=d.issuer, actor=actor) if d.issuer else None
-        try:
-            demand = demand_create(
-                org_unit=org_unit, kind=d.kind, title=d.title or f"第{r.row}行事项",
-                received=d.received, issuer=issuer, actor=actor, source="import",
-                deadline=d.deadline, chars=d.chars, asks_followup=d.asks_followup,
-                duration_minutes=d.duration_minutes, covered_by_document=d.covered_by_document,
-                approval_code=d.approval_code, demand_text=d.demand_text,
-            )  # fmt: skip
-        except InvalidInput as exc:
-            raise InvalidInput(
-                _("第%(row)s行：%(problem)s") % {"row": r.row, "problem": exc.message}
-            ) from exc
+        name = r.demand.issuer.strip()
+        issuer = Department.objects.filter(name=name).first() if name else None
+        row = _row_demand(r, org_unit=org_unit, issuer=issuer, actor=actor)
+        # A department not yet known cannot be the issuer of a stored demand: no duplicate.
+        same = known.get(demand_fingerprint(demand=row)) if issuer or not name else None
+        if same is not None:
+            message = _("第%(row)s行：与已登记的“%(title)s”重复，已跳过") % {
+                "row": r.row, "title": same.title,
+            }  # fmt: skip
+            skipped.append({"row": r.row, "title": same.title, "id": same.pk, "message": message})
+            continue
+        if name and issuer is None:
+            issuer = department_get_or_create(name=name, actor=actor)
+        demand = demand_create(org_unit=org_unit, kind=row.kind, title=row.title,
+                               received=row.received, issuer=issuer, actor=actor,
+                               source="import", **_row_fields(r))  # fmt: skip
+        known[demand_fingerprint(demand=demand)] = demand
         findings = demand.findings.order_by("pk")
         out.append(
             {
@@ -322,7 +422,7 @@ def demands_import(*, rows: list[CsvRow], org_unit: OrgUnit, actor: Any) -> dict
                 ],
             }
         )
-    return {"demands": out}
+    return {"demands": out, "skipped": skipped}
 
 
 # What a person may correct on a stored demand: every field of the entry page.
@@ -356,16 +456,30 @@ def _auto_estimate(demand: Demand) -> dict[str, Any]:
     return default_estimate(probe, attendees=demand.attendees)
 
 
+# Every number a demand keeps, facts first, so a problem is named where the user typed it.
+DEMAND_NUMBERS = [*FACT_NUMBERS, *ESTIMATE_FIELDS]
+
+
 def _validate_demand(demand: Demand) -> None:
     """The checks a demand passes at entry and after every correction."""
     if not demand.title.strip():
         raise InvalidInput(_("请填写事项名称。"))
+    for name in ("received", "deadline"):
+        value = getattr(demand, name)
+        problem = limits.date_problem(value) if isinstance(value, date) else ""
+        if problem:
+            label = {f.name: str(f.verbose_name) for f in Demand._meta.concrete_fields}[name]
+            raise InvalidInput(_("%(field)s：%(problem)s") % {"field": label, "problem": problem})
     if demand.deadline and demand.deadline < demand.received:
         raise InvalidInput(_("截止日期早于收到日期，请核对。"))
-    for name in ESTIMATE_FIELDS:
-        value = getattr(demand, name)
-        if isinstance(value, int | Decimal) and value < 0:
-            raise InvalidInput(_("数值不能为负数。"))
+    for name in DEMAND_NUMBERS:
+        problem = limits.number_problem(Demand, name, getattr(demand, name))
+        if problem:
+            raise InvalidInput(problem)
+    if all(getattr(demand, name) is not None for name in ESTIMATE_FIELDS):
+        problem = limits.hours_problem(*(getattr(demand, name) for name in ESTIMATE_FIELDS))
+        if problem:
+            raise InvalidInput(problem)
     try:
         demand.full_clean(exclude=["org_unit", "issuer", "template", "created_by"])
     except ValidationError as exc:
@@ -722,14 +836,44 @@ def admission_analyse(*, fields: list[held_data.FieldRef], burden_hours: Decimal
     }
 
 
+def _admission_numbers_check(form: AdmissionInput) -> None:
+    """The year and the estimate must be ones the ledger can keep and show."""
+    if not isinstance(form.year, int) or not limits.year_in_range(form.year):
+        raise InvalidInput(
+            _("年度应在%(first)s到%(last)s之间。")
+            % {"first": limits.EARLIEST_YEAR, "last": limits.latest_year()}
+        )
+    for name in ESTIMATE_FIELDS:
+        problem = limits.number_problem(AdmissionReview, name, getattr(form, name))
+        if problem:
+            raise InvalidInput(problem)
+    problem = limits.hours_problem(*(getattr(form, name) for name in ESTIMATE_FIELDS))
+    if problem:
+        raise InvalidInput(problem)
+
+
 @transaction.atomic
 def admission_submit(
     *, org_unit: OrgUnit, department: Department, name: str, data: bytes, form: AdmissionInput,
     actor: Any, template: Any = None,
 ) -> AdmissionReview:  # fmt: skip
-    """A department asks to send a new form down; the file is parsed and analysed at once."""
+    """A department asks to send a new form down; the file is parsed and analysed at once.
+
+    A form its department already has waiting for review is refused: the pending one is
+    what the reviewer decides on (a revised form is submitted after the decision).
+    """
     if not form.title.strip():
         raise InvalidInput(_("请填写报表名称。"))
+    _admission_numbers_check(form)
+    # Lock the department so two submissions of the same form cannot both pass the check.
+    Department.objects.select_for_update().filter(pk=department.pk).first()
+    pending = AdmissionReview.objects.filter(
+        department=department, title=form.title.strip(), status=ReviewStatus.PENDING
+    ).first()
+    if pending is not None:
+        raise Conflict(
+            _("“%(title)s”已经提交过，正在等待审查，请不要重复提交。") % {"title": pending.title}
+        )
     suffix = Path(name).suffix.lower()
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"form{suffix}"
@@ -765,26 +909,32 @@ def admission_submit(
 def admission_decide(
     *, review: AdmissionReview, status: str, reason: str, actor: Any
 ) -> AdmissionReview:
-    """Approve, reject, or answer "use existing data" — always with a reason, audited."""
-    if review.status != ReviewStatus.PENDING:
+    """Approve, reject, or answer "use existing data" — always with a reason, audited.
+
+    The stored row is locked and read again, so of two reviewers deciding at once the second
+    is refused rather than overwriting the first; the caller's object is refreshed.
+    """
+    row = AdmissionReview.objects.select_for_update().get(pk=review.pk)
+    if review.status != ReviewStatus.PENDING or row.status != ReviewStatus.PENDING:
         raise Conflict(_("这份申请已经有结论，不能重复审查。"))
     if status not in (ReviewStatus.APPROVED, ReviewStatus.REJECTED, ReviewStatus.USE_EXISTING):
         raise InvalidInput(_("请选择准入、不予准入或使用已有数据。"))
     if not reason.strip():
         raise InvalidInput(_("请写明审查理由。"))
-    before = snapshot(review, fields=["status", "reason"])
-    review.status = status
-    review.reason = reason.strip()
-    review.decided_by = actor if hasattr(actor, "pk") else None
-    review.decided_at = timezone.now()
-    review.save()
-    if review.template_id:
+    before = snapshot(row, fields=["status", "reason"])
+    row.status = status
+    row.reason = reason.strip()
+    row.decided_by = actor if hasattr(actor, "pk") else None
+    row.decided_at = timezone.now()
+    row.save()
+    if row.template_id:
         # Mirror the decision on the reporting app's template so its pages show it too.
         from qingzhuang.reporting.models import ReportTemplate
 
-        ReportTemplate.objects.filter(pk=review.template_id).update(admission_status=status)
-    audit_record(actor=actor, action="burden.admission.decide", target=review, org_path=review.org_unit.path,
-                 before=before, after=snapshot(review, fields=["status", "reason"]))  # fmt: skip
+        ReportTemplate.objects.filter(pk=row.template_id).update(admission_status=status)
+    audit_record(actor=actor, action="burden.admission.decide", target=row, org_path=row.org_unit.path,
+                 before=before, after=snapshot(row, fields=["status", "reason"]))  # fmt: skip
+    review.refresh_from_db()
     return review
 
 

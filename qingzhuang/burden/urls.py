@@ -10,6 +10,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("d/<int:pk>/edit/", views.demand_edit, name="demand_edit"),
     path("d/<int:pk>/delete/", views.demand_delete, name="demand_delete"),
     path("import/", views.import_demands, name="import"),
+    path("import/sample.csv", views.import_sample, name="import_sample"),
     path("upload/", views.upload_document, name="upload"),
     path("rules/", views.rules, name="rules"),
     path("rules/<str:code>/", views.rule_edit, name="rule_edit"),

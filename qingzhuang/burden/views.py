@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from typing import Any
 
 from django.contrib import messages
@@ -13,8 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods
 
-from qingzhuang.burden import exports, selectors, services
-from qingzhuang.burden.csv_io import CsvError, parse_demands_csv, parse_demands_xlsx
+from qingzhuang.burden import exports, limits, selectors, services
+from qingzhuang.burden.csv_io import COLUMNS, CsvError, parse_demands_csv, parse_demands_xlsx
 from qingzhuang.burden.forms import (
     KIND_FIELDS,
     AdmissionForm,
@@ -26,7 +28,7 @@ from qingzhuang.burden.forms import (
     RuleForm,
 )
 from qingzhuang.burden.held_data import savings_hours
-from qingzhuang.burden.models import Demand, DemandKind, Rule, display_rule_title
+from qingzhuang.burden.models import Demand, DemandKind, Rule
 from qingzhuang.core.errors import ApplicationError, Conflict, InvalidInput
 from qingzhuang.org.models import Department, OrgUnit
 from qingzhuang.org.roles import can, require
@@ -42,11 +44,32 @@ def _home_unit(request: HttpRequest) -> OrgUnit:
     return unit  # type: ignore[no-any-return]
 
 
-def _year(request: HttpRequest) -> int:
+def _asked_year(request: HttpRequest) -> int | None:
+    """The ?year= asked for, None when absent or not a number."""
     try:
-        return int(request.GET.get("year", "")) or timezone.localdate().year
+        return int(request.GET.get("year", "")) or None
     except ValueError:
+        return None
+
+
+def _year(request: HttpRequest) -> int:
+    """The year a page shows: the one asked for when the ledger can have it, else this year."""
+    year = _asked_year(request)
+    if year is None or not limits.year_in_range(year):
         return timezone.localdate().year
+    return year
+
+
+# Ids are BigAutoField: a larger number in a hand-edited link can name nothing.
+MAX_ID = 2**63 - 1
+
+
+def _id(value: str) -> int | None:
+    try:
+        number = int(value or 0)
+    except ValueError:
+        return None
+    return number if 0 < number <= MAX_ID else None
 
 
 @login_required
@@ -54,10 +77,9 @@ def ledger(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)
     kind = request.GET.get("kind", "")
     month = request.GET.get("month", "")
-    try:
-        issuer_id = int(request.GET.get("issuer", "") or 0) or None
-    except ValueError:
-        issuer_id = None
+    if selectors.parse_month(month) is None:
+        month = ""  # a month no date can have is ignored, and not shown as the filter
+    issuer_id = _id(request.GET.get("issuer", ""))
     demands = selectors.demand_list(scope=scope, kind=kind, issuer_id=issuer_id, month=month)
     return render(
         request,
@@ -86,18 +108,19 @@ def demand_new(request: HttpRequest) -> HttpResponse:
         data = dict(form.cleaned_data)
         issuer = data.pop("issuer")
         new_name = data.pop("issuer_new").strip()
+        st = request.POST.get("specific_task", "unknown")
+        data["specific_task"] = {"true": True, "false": False}.get(st)
+        keep = set(KIND_FIELDS[data["kind"]]) | {"deadline", "respondents", "frequency_per_year",
+                                                  "hours_per_response", "preparation_hours"}  # fmt: skip
+        extra = {k: v for k, v in data.items() if k in keep and v not in (None, "")}
         try:
-            if new_name:
-                issuer = department_get_or_create(name=new_name, actor=request.user)
-            st = request.POST.get("specific_task", "unknown")
-            data["specific_task"] = {"true": True, "false": False}.get(st)
-            keep = set(KIND_FIELDS[data["kind"]]) | {"deadline", "respondents", "frequency_per_year",
-                                                      "hours_per_response", "preparation_hours"}  # fmt: skip
-            extra = {k: v for k, v in data.items() if k in keep and v not in (None, "")}
-            demand = services.demand_create(
-                org_unit=_home_unit(request), kind=data["kind"], title=data["title"],
-                received=data["received"], issuer=issuer, actor=request.user, **extra,
-            )  # fmt: skip
+            with transaction.atomic():  # a new department is kept only if the demand is saved
+                if new_name:
+                    issuer = department_get_or_create(name=new_name, actor=request.user)
+                demand = services.demand_create(
+                    org_unit=_home_unit(request), kind=data["kind"], title=data["title"],
+                    received=data["received"], issuer=issuer, actor=request.user, **extra,
+                )  # fmt: skip
         except ApplicationError as exc:
             form.add_error(None, exc.message)
         else:
@@ -242,6 +265,29 @@ def import_demands(request: HttpRequest) -> HttpResponse:
     return render(request, "burden/import.html", {"form": form, "result": result, "stored": stored})
 
 
+def _sample_rows() -> list[list[str]]:
+    """Two rows a township might really enter, in the column order of the file."""
+    return [
+        ["document", gettext("关于做好防汛工作的通知"), gettext("县应急管理局"), "2026-03-02",
+         "2026-03-16", "3000", "0", "", "", "", ""],
+        ["meeting", gettext("全县春耕生产调度会"), gettext("县农业农村局"), "2026-03-05", "", "", "",
+         "90", "0", "", ""],
+    ]  # fmt: skip
+
+
+@login_required
+@require_GET
+def import_sample(request: HttpRequest) -> HttpResponse:
+    """A sample file to fill in: the header and two example rows, with a BOM for WPS/Excel."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    writer.writerows(_sample_rows())
+    resp = HttpResponse(out.getvalue().encode("utf-8-sig"), content_type="text/csv; charset=utf-8")
+    resp["Content-Disposition"] = 'attachment; filename="burden-import-sample.csv"'
+    return resp
+
+
 @login_required
 def upload_document(request: HttpRequest) -> HttpResponse:
     require(request.user, "burden.manage")
@@ -303,18 +349,19 @@ def admission(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)
     submit = can(request.user, "admission.submit")
     user_dept = getattr(request.user, "department", None)
+    # Department staff submit only for their own department, so that is all they are offered.
+    own_only = user_dept is not None and not can(request.user, "admission.decide")
     form = AdmissionForm(
         request.POST or None,
         request.FILES or None,
         initial={"year": timezone.localdate().year, "department": user_dept},
+        department=user_dept if own_only else None,
     )
     if request.method == "POST":
         require(request.user, "admission.submit")
         if form.is_valid():
             c = form.cleaned_data
-            dept = c["department"]
-            if user_dept is not None and not can(request.user, "admission.decide"):
-                dept = user_dept  # department staff submit only for their own department
+            dept = c["department"]  # for department staff, the form offers only their own
             try:
                 target = _target_township(request)
                 review = services.admission_submit(
@@ -355,6 +402,7 @@ def admission_detail(request: HttpRequest, pk: int) -> HttpResponse:
     scope = scope_for(request.user)
     review = selectors.admission_get(scope=scope, pk=pk)
     form = DecisionForm(request.POST or None)
+    status = 200
     if request.method == "POST":
         require(request.user, "admission.decide")
         if form.is_valid():
@@ -363,6 +411,11 @@ def admission_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     review=review, status=form.cleaned_data["status"],
                     reason=form.cleaned_data["reason"], actor=request.user,
                 )  # fmt: skip
+            except Conflict as exc:
+                # Decided by someone else meanwhile: the form is gone, so say it as a message
+                # above their decision (the review was read after theirs was saved).
+                messages.error(request, exc.message)
+                status = exc.http_status
             except ApplicationError as exc:
                 form.add_error(None, exc.message)
             else:
@@ -377,6 +430,7 @@ def admission_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "decide": can(request.user, "admission.decide"),
         },
+        status=status,
     )
 
 
@@ -402,7 +456,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)
     year = _year(request)
     data = selectors.dashboard(scope=scope, year=year)
-    titles = {c: display_rule_title(t) for c, t in Rule.objects.values_list("code", "title")}
+    titles = selectors.rule_titles()
     saved, known = savings_hours(scope=scope, year=year)
     issuers = sorted({r["issuer"] for r in data["by_issuer"]})
     months = list(range(1, 13))
@@ -462,7 +516,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @login_required
 def monthly_report(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)
-    year = _year(request)
+    year = _asked_year(request) or timezone.localdate().year
+    if not limits.year_in_range(year):
+        raise InvalidInput(
+            gettext("年度应在%(first)s到%(last)s之间。")
+            % {"first": limits.EARLIEST_YEAR, "last": limits.latest_year()}
+        )
     try:
         month = int(request.GET.get("month", "") or timezone.localdate().month)
     except ValueError:

@@ -1,26 +1,28 @@
-"""Show a finding's rule by its Chinese title, not its code."""
+"""Show a finding's rule by its title in the page language, not its code."""
 
 from __future__ import annotations
 
-import time
+from typing import Any
 
 from django import template
 
 register = template.Library()
-_CACHE: dict[str, object] = {"at": 0.0, "titles": {}}
-_TTL = 30.0
+
+_KEY = "_burden_rule_titles"
 
 
-def _titles() -> dict[str, str]:
-    if time.monotonic() - float(_CACHE["at"]) > _TTL:  # type: ignore[arg-type]
-        from qingzhuang.burden.models import Rule
+@register.simple_tag(takes_context=True)
+def rule_title(context: template.Context, code: str) -> str:
+    """FORM_NOT_ADMITTED → 报表未经准入 (or its English title on English pages).
 
-        _CACHE["titles"] = dict(Rule.objects.values_list("code", "title"))
-        _CACHE["at"] = time.monotonic()
-    return _CACHE["titles"]  # type: ignore[return-value]
+    The titles are read once per rendered page and kept on the page's context (shared by its
+    includes), so a page of many findings costs one query, and a rule renamed a moment ago
+    shows its new title on the next page.
+    """
+    titles: Any = context.get(_KEY)
+    if titles is None:
+        from qingzhuang.burden.selectors import rule_titles
 
-
-@register.filter
-def rule_title(code: str) -> str:
-    """FORM_NOT_ADMITTED → 报表未经准入; feedback/village findings keep their own wording."""
-    return _titles().get(code, code)
+        titles = rule_titles()
+        context.dicts[0][_KEY] = titles
+    return str(titles.get(code, code))

@@ -33,7 +33,7 @@ def test_check_prints_the_contract_shape_and_stores_nothing(tmp_path: Path) -> N
     result = run("check", "--input", write(tmp_path, VIOLATING), "--json")
     assert list(result) == ["demands"]
     rows = result["demands"]
-    assert [r["row"] for r in rows] == list(range(1, 9))
+    assert [r["row"] for r in rows] == list(range(1, 9))  # 1-based data rows (contract)
     assert rows[0]["title"] == "关于开展专项整治的实施方案"
     for r in rows:
         assert set(r) == {"row", "title", "findings"}
@@ -125,3 +125,48 @@ def test_import_then_check_sees_earlier_inspections(
 def test_missing_file_is_a_plain_error(tmp_path: Path) -> None:
     with pytest.raises(CommandError, match="找不到文件"):
         run("check", "--input", str(tmp_path / "none.csv"), "--json")
+
+
+@pytest.mark.parametrize(
+    ("line", "needle"),
+    [
+        ("meeting,会,县局,2026-03-05,2026-03-01,,,,,,", "第1行：截止日期早于收到日期"),
+        ("document,x,y,2026-03-02,,99999999999999999999999,,,,,", "第1行 chars 列"),
+        ("document,x,y,2026-03-02,,inf,,,,,", "第1行 chars 列"),
+        ("meeting,无日期,县局,,,,,,,,", "第1行"),
+    ],
+)
+def test_check_refuses_what_import_refuses(
+    tmp_path: Path, org_tree: dict[str, Any], line: str, needle: str
+) -> None:
+    path = write(tmp_path, HEADER + line + "\n")
+    with pytest.raises(CommandError) as checked:
+        run("check", "--input", path, "--json")
+    with pytest.raises(CommandError) as imported:
+        run("import", "--input", path, "--org", org_tree["town"].code, "--json")
+    assert needle in str(checked.value) and str(checked.value) == str(imported.value)
+    assert "每次耗时" not in str(checked.value) and "\n" not in str(checked.value)
+    assert Demand.objects.count() == 0
+
+
+def test_check_lists_every_bad_row(tmp_path: Path) -> None:
+    text = HEADER + (
+        "meeting,会一,县局,2026-03-05,2026-03-01,,,,,,\n"
+        "meeting,好会,县局,2026-03-05,,,,,,,\n"
+        "meeting,会二,县局,2026-03-05,2026-03-02,,,,,,\n"
+    )
+    with pytest.raises(CommandError) as exc:
+        run("check", "--input", write(tmp_path, text), "--json")
+    assert "第1行" in str(exc.value) and "第3行" in str(exc.value)
+
+
+def test_import_skips_rows_already_in_the_ledger(tmp_path: Path, org_tree: dict[str, Any]) -> None:
+    path = write(tmp_path, CLEAN)
+    code = org_tree["town"].code
+    run("import", "--input", path, "--org", code, "--json")
+    again = run("import", "--input", path, "--org", code, "--json")
+    assert again["demands"] == [] and len(again["skipped"]) == 4
+    assert Demand.objects.count() == 4
+    out = StringIO()
+    call_command("burden", "import", "--input", path, "--org", code, stdout=out)
+    assert "第1行：与已登记的“关于做好防汛工作的通知”重复，已跳过" in out.getvalue()

@@ -261,3 +261,88 @@ def test_rules_page_shows_default_titles_in_english(
     with translation.override("en"):
         assert translation.gettext(meeting) in body
     assert "发文字数太多（本镇措辞）" in body  # a reworded title is shown as written
+
+
+def test_failed_entry_does_not_create_the_new_department(
+    client: Client, org_tree: dict[str, Any]
+) -> None:
+    from qingzhuang.org.models import Department
+
+    login(client, org_tree, "admin")
+    resp = client.post(reverse("burden:demand_new"), {
+        "kind": "meeting", "title": "推进会", "issuer_new": "半存部门甲",
+        "received": "2026-04-10", "deadline": "2026-04-01",
+    })  # fmt: skip
+    assert resp.status_code == 200 and "截止日期早于收到日期" in resp.content.decode()
+    assert not Department.objects.filter(name="半存部门甲").exists()
+    assert Demand.objects.count() == 0
+
+
+def test_a_second_admission_decision_is_refused_with_a_message(
+    client: Client, org_tree: dict[str, Any]
+) -> None:
+    dept = department_get_or_create(name="县统计局", actor="test")
+    review = services.admission_submit(
+        org_unit=org_tree["town"], department=dept, name="f.xlsx", data=xlsx_form("表", ["户数"]),
+        form=services.AdmissionInput(title="人口表", year=2026), actor="t",
+    )  # fmt: skip
+    url = reverse("burden:admission_detail", args=[review.pk])
+    login(client, org_tree, "admin")
+    client.post(url, {"status": "approved", "reason": "必需"})
+    late = client.post(url, {"status": "rejected", "reason": "没必要"})
+    body = late.content.decode()
+    assert late.status_code == 409 and "这份申请已经有结论，不能重复审查。" in body
+    review.refresh_from_db()
+    assert review.status == ReviewStatus.APPROVED and review.reason == "必需"
+
+
+def test_a_decision_made_from_a_stale_object_is_refused(org_tree: dict[str, Any]) -> None:
+    from qingzhuang.core.errors import Conflict
+
+    dept = department_get_or_create(name="县统计局", actor="test")
+    review = services.admission_submit(
+        org_unit=org_tree["town"], department=dept, name="f.xlsx", data=xlsx_form("表", ["户数"]),
+        form=services.AdmissionInput(title="人口表", year=2026), actor="t",
+    )  # fmt: skip
+    stale = AdmissionReview.objects.get(pk=review.pk)
+    services.admission_decide(review=review, status="approved", reason="必需", actor="a")
+    with pytest.raises(Conflict):
+        services.admission_decide(review=stale, status="rejected", reason="不要", actor="b")
+    review.refresh_from_db()
+    assert review.status == ReviewStatus.APPROVED
+
+
+def test_import_page_offers_a_sample_csv_that_imports(
+    client: Client, org_tree: dict[str, Any]
+) -> None:
+    login(client, org_tree, "admin")
+    page = client.get(reverse("burden:import")).content.decode()
+    assert reverse("burden:import_sample") in page
+    sample = client.get(reverse("burden:import_sample"))
+    assert sample.status_code == 200 and "attachment" in sample["Content-Disposition"]
+    assert sample.content.startswith(b"\xef\xbb\xbf")
+    assert len(sample.content.decode("utf-8-sig").strip().splitlines()) == 3
+    f = SimpleUploadedFile("sample.csv", sample.content)
+    client.post(reverse("burden:import"), {"file": f, "store": "on"})
+    assert Demand.objects.filter(org_unit=org_tree["town"]).count() == 2
+
+
+def test_import_help_text_can_wrap_on_a_phone(client: Client, org_tree: dict[str, Any]) -> None:
+    from pathlib import Path
+
+    login(client, org_tree, "admin")
+    page = client.get(reverse("burden:import")).content.decode()
+    assert "burden/burden.css" in page and 'class="import-form' in page
+    css = (Path(__file__).resolve().parents[1] / "static" / "burden" / "burden.css").read_text()
+    assert ".import-form .helptext" in css and "overflow-wrap: anywhere" in css
+
+
+def test_dashboard_shows_saved_hours_with_one_decimal(
+    client: Client, org_tree: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from qingzhuang.burden import views
+
+    monkeypatch.setattr(views, "savings_hours", lambda **kw: (1.4, True))
+    login(client, org_tree, "admin")
+    page = client.get(reverse("burden:dashboard") + "?year=2026").content.decode()
+    assert '<div class="figure">1.4</div>' in page

@@ -59,6 +59,8 @@ class Command(QzCommand):
         return services.demands_import(rows=rows, org_unit=org, actor="cli")
 
     def print_human(self, result: Any) -> None:
+        for skipped in result.get("skipped", []):
+            self.stdout.write(skipped["message"])
         flagged = 0
         for d in result["demands"]:
             if d["findings"]:

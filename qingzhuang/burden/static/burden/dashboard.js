@@ -24,9 +24,13 @@
       if (!el) return;
       echarts.init(el).setOption({ animation: false,
         tooltip: {},
-        grid: { left: 160, right: 20, top: 10, bottom: 30 },
+        // containLabel: the grid grows to fit long rule titles instead of cutting them off.
+        grid: { left: 10, right: 20, top: 10, bottom: 30, containLabel: true },
         xAxis: { type: "value", minInterval: 1 },
-        yAxis: { type: "category", inverse: true, data: items.map(function (i) { return i.name; }) },
+        yAxis: { type: "category", inverse: true, data: items.map(function (i) { return i.name; }),
+          // A long (English) title ends in "…" rather than squeezing the bars on a phone; the
+          // tooltip and the table below give it in full.
+          axisLabel: { width: Math.max(120, Math.round(el.clientWidth * 0.45)), overflow: "truncate" } },
         series: [{ type: "bar", data: items.map(function (i) { return i.value; }) }],
       });
     }
