@@ -54,6 +54,7 @@ def _value(name: str, village_code: str, period: str) -> Decimal | None:
 @transaction.atomic
 def seed(ctx: DemoContext) -> None:
     from qingzhuang.datastore import services
+    from qingzhuang.datastore.filling import output_suffix
     from qingzhuang.datastore.harvesting import elements_for_unmapped
     from qingzhuang.reporting.demo import demo_templates
 
@@ -106,7 +107,7 @@ def seed(ctx: DemoContext) -> None:
                     template=t,
                     org_unit=ctx.township,
                     period="2025",
-                    output=Path(tmp) / f"{t.pk}.xlsx",
+                    output=Path(tmp) / f"{t.pk}{output_suffix(t.format)}",
                     actor=ctx.users.get("admin", "demo"),
                 )
                 fills += 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import re
 import tempfile
 import zipfile
@@ -18,9 +19,12 @@ from openpyxl.utils import get_column_letter
 
 from qingzhuang.audit.services import audit_record
 from qingzhuang.core.errors import InvalidInput
+from qingzhuang.core.exports import csv_bytes
+from qingzhuang.datastore.filenames import safe_filename
 from qingzhuang.datastore.models import DataValue, FieldMapping, FillEvent
 from qingzhuang.datastore.orgmatch import OrgMatcher, is_total_label
 from qingzhuang.datastore.periods import Period, parse_period
+from qingzhuang.i18n import join_list
 from qingzhuang.org.models import OrgUnit
 from qingzhuang.reporting.models import Frequency, ReportTemplate, Sheet, TemplateField
 from qingzhuang.reporting.services import (
@@ -29,13 +33,23 @@ from qingzhuang.reporting.services import (
     structure_signature,
     template_import,
 )
-from qingzhuang.sheets.writer import CellWrite, WriteError, write_filled_report
+from qingzhuang.sheets.writer import CellWrite, WriteError, WriteReport, write_filled_report
 
 R_UNMAPPED = "未对应数据元"
 R_NO_VALUE = "库中没有该时期的数值"
 R_NOT_ADDITIVE = "该指标不能按村相加，且没有本级数值"
 R_MISSING_VILLAGES = "有村缺少数值，无法汇总"
 R_NO_ROWS = "表中没有与下属单位对应的行"
+
+
+# What each template format is written as (old .xls comes out as .xlsx, see sheets.writer).
+OUTPUT_SUFFIX = {"xlsx": ".xlsx", "xls": ".xlsx", "csv": ".csv", "docx": ".docx"}
+_ALLOWED_SUFFIXES = {
+    "xlsx": (".xlsx",),
+    "xls": (".xlsx", ".xls"),
+    "csv": (".csv",),
+    "docx": (".docx",),
+}
 
 
 def minutes_per_field() -> float:
@@ -64,6 +78,55 @@ def template_for_file(
     template = template_import(path=path, actor=actor, original_name=name).template
     template_automap(template=template, actor=actor)
     return template
+
+
+def output_suffix(fmt: str) -> str:
+    """The extension a filled copy of a form in ``fmt`` gets."""
+    return OUTPUT_SUFFIX.get(fmt.lower().lstrip("."), ".xlsx")
+
+
+def output_path_check(*, output: Path, fmt: str, parent_must_exist: bool = True) -> None:
+    """Refuse, in one plain sentence, an output the writer would fail on or get wrong.
+
+    Checked before anything is stored, so a bad ``--output`` leaves no template, fill record
+    or half-written file behind. The extension must fit the format: xlsx bytes in a .csv name
+    open as garbage in Excel/WPS.
+    """
+    example = "out" + output_suffix(fmt)
+    if output.is_dir():
+        raise InvalidInput(
+            gettext("输出路径是一个文件夹，请给出文件名，例如 %(example)s") % {"example": example}
+        )
+    parent = output.parent
+    if parent_must_exist:
+        if not parent.exists():
+            raise InvalidInput(
+                gettext("输出文件所在的文件夹不存在：%(folder)s，请先建好文件夹或换一个路径")
+                % {"folder": parent}
+            )
+        if not parent.is_dir():
+            raise InvalidInput(
+                gettext("“%(folder)s”是一个文件，不是文件夹，请换一个输出路径") % {"folder": parent}
+            )
+        if not os.access(parent, os.W_OK | os.X_OK):
+            raise InvalidInput(
+                gettext("没有权限在文件夹 %(folder)s 中写文件，请换一个输出路径")
+                % {"folder": parent}
+            )
+    allowed = _ALLOWED_SUFFIXES.get(fmt.lower().lstrip("."), (output_suffix(fmt),))
+    if output.suffix.lower() not in allowed:
+        raise InvalidInput(
+            gettext("这张表是 %(format)s 格式，输出文件名应以 %(suffixes)s 结尾，例如 %(example)s")
+            % {"format": fmt, "suffixes": join_list(allowed), "example": example}
+        )
+
+
+def _media_relative(path: Path) -> str:
+    """Where the pages can find a filled file again; "" for files written elsewhere (CLI)."""
+    try:
+        return str(path.resolve().relative_to(Path(settings.MEDIA_ROOT).resolve()))
+    except ValueError:
+        return ""
 
 
 def cell_address(template_format: str, fld: TemplateField, row: int, col: int) -> str:
@@ -327,6 +390,7 @@ def fill_template(
     coverage). Only the addressed cells change: merges, styles, widths and formulas stay.
     """
     p = parse_period(period)
+    output_path_check(output=Path(output), fmt=template.format, parent_must_exist=False)
     src = Path(source_path) if source_path else Path(template.file.path)
     sheets = list(template.sheets.order_by("position"))
     fields = list(
@@ -376,20 +440,37 @@ def fill_template(
         )
     except WriteError as exc:
         raise InvalidInput(exc.message) from exc
+    except OSError as exc:
+        raise InvalidInput(
+            gettext("无法写入输出文件 %(path)s，请检查路径和权限") % {"path": output}
+        ) from exc
+    try:
+        result = _record_fill(template, org_unit, p, report, owner, coverage, actor)
+    except BaseException:
+        # the record and the file go together: no saved minutes without a file, and no file
+        # that no record points to
+        report.path.unlink(missing_ok=True)
+        raise
+    result.rows_matched = list(dict.fromkeys(matched))
+    result.rows_unmatched = list(dict.fromkeys(unmatched))
+    return result
+
+
+def _record_fill(
+    template: ReportTemplate,
+    org_unit: OrgUnit,
+    p: Period,
+    report: WriteReport,
+    owner: dict[tuple[str | None, str], int],
+    coverage: dict[int, FieldCoverage],
+    actor: Any,
+) -> FillResult:
     for w, reason in report.skipped:
         cov = coverage[owner[(w.sheet, w.cell)]]
         cov.filled -= 1
         cov.empty += 1
         cov.reasons.append(f"{w.cell}：{reason}")
-    result = FillResult(
-        template,
-        org_unit,
-        p,
-        report.path,
-        list(coverage.values()),
-        list(dict.fromkeys(matched)),
-        list(dict.fromkeys(unmatched)),
-    )
+    result = FillResult(template, org_unit, p, report.path, list(coverage.values()), [], [])
     event = FillEvent.objects.create(
         template=template,
         org_unit=org_unit,
@@ -397,6 +478,7 @@ def fill_template(
         fields_auto=result.cells_filled,
         fields_typed=result.cells_empty,
         minutes_per_field=minutes_per_field(),
+        output=_media_relative(report.path),
         actor=actor if hasattr(actor, "pk") else None,
     )
     result.event_id = event.pk
@@ -444,11 +526,11 @@ def forms_export_due(
         zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf,
     ):
         for template in todo:
-            suffix = Path(template.original_name).suffix.lower() or f".{template.format}"
-            safe = re.sub(r"[\\/:*?\"<>|]", "_", template.title)[:60]
-            out = Path(tmp) / f"{template.pk:04d}_{safe}{suffix}"
+            name = safe_filename(
+                f"{template.pk:04d}", template.title, suffix=output_suffix(template.format)
+            )
             result = fill_template(
-                template=template, org_unit=org_unit, period=p, output=out, actor=actor
+                template=template, org_unit=org_unit, period=p, output=Path(tmp) / name, actor=actor
             )
             zf.write(result.output, result.output.name)
             data = result.as_dict()
@@ -460,9 +542,16 @@ def forms_export_due(
                     **data["coverage"],
                 }
             )
-        lines = ["文件,表名,下发部门,已填单元格,未填单元格"] + [
-            f"{s['file']},{s['title']},{s['issuer']},{s['cells_filled']},{s['cells_empty']}"
+        header = [
+            gettext("文件"),
+            gettext("表名"),
+            gettext("下发部门"),
+            gettext("已填单元格"),
+            gettext("未填单元格"),
+        ]
+        rows = [
+            [s["file"], s["title"], s["issuer"], s["cells_filled"], s["cells_empty"]]
             for s in summary
         ]
-        zf.writestr("填报情况.csv", "\ufeff" + "\n".join(lines))
+        zf.writestr("填报情况.csv", csv_bytes(header, rows))
     return buffer.getvalue(), summary

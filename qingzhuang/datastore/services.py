@@ -28,6 +28,8 @@ from qingzhuang.datastore.models import (
     ValidationRule,
     ValueSource,
 )
+from qingzhuang.datastore.numbers import human_number
+from qingzhuang.datastore.onesource import NameIndex, ambiguity
 from qingzhuang.datastore.periods import Period, parse_period
 from qingzhuang.i18n import join_clauses
 from qingzhuang.org.models import Department, OrgUnit
@@ -252,7 +254,9 @@ def template_automap(*, template: ReportTemplate, actor: Any) -> int:
 
     Uses the same-item engine against a few fields already mapped to each element (and the
     element's own name), so a form that arrives after the catalogue is built fills at once.
-    Fields left over are marked unmapped with a reason. Returns the number of fields mapped.
+    Fields left over are marked unmapped with a reason. When the match offers several elements
+    of one name, the field goes to the one that owns it (see ``onesource``) and the ambiguity is
+    audited. Returns the number of fields mapped.
     """
     from qingzhuang.matching import FieldRef, find_concepts
 
@@ -291,11 +295,24 @@ def template_automap(*, template: ReportTemplate, actor: Any) -> int:
         element_of[key] = element.pk
     result = find_concepts(refs)
     chosen: dict[int, int] = {}
+    ambiguous: list[dict[str, Any]] = []
+    names: NameIndex | None = None
+    by_pk = {f.pk: f for f in fields}
     for concept in result.concepts:
         new = [m.key for m in concept.members if m.key.startswith("F")]
         elements = {element_of[m.key] for m in concept.members if m.key in element_of}
-        if len(new) == 1 and len(elements) == 1:
+        if len(new) != 1 or not elements:
+            continue
+        if len(elements) == 1:
             chosen[int(new[0][1:])] = elements.pop()
+            continue
+        # Several elements for one item: the one that owns the name, never a new one (一数一源).
+        names = names or NameIndex.build()
+        f = by_pk[int(new[0][1:])]
+        pick = names.choose(f.label, elements)
+        if pick is not None:
+            chosen[f.pk] = pick.pk
+            ambiguous.append({"cell": f.cell, **ambiguity(pick, names.namesakes(pick))})
     elements_by_pk = DataElement.objects.in_bulk(list(set(chosen.values())))
     n = 0
     for f in fields:
@@ -308,7 +325,7 @@ def template_automap(*, template: ReportTemplate, actor: Any) -> int:
         actor=actor,
         action="datastore.mapping.automap",
         target=template,
-        after={"mapped": n, "unmapped": len(fields) - n},
+        after={"mapped": n, "unmapped": len(fields) - n, "ambiguous": ambiguous},
     )
     return n
 
@@ -404,8 +421,8 @@ def check_value(
                         + gettext("%(rule)s不成立（分项之和 %(parts)s ≠ 合计 %(total)s）")
                         % {
                             "rule": rule.name,
-                            "parts": f"{parts:g}",
-                            "total": f"{known[total_code]:g}",
+                            "parts": human_number(parts),
+                            "total": human_number(known[total_code]),
                         }
                     )
         elif rule.kind == RuleKind.NOT_ABOVE and rule.others:
@@ -420,8 +437,8 @@ def check_value(
                     + gettext("%(rule)s（其中项 %(part)s 大于总数 %(total)s）")
                     % {
                         "rule": rule.name,
-                        "part": f"{known[total_code]:g}",
-                        "total": f"{known[rule.others[0]]:g}",
+                        "part": human_number(known[total_code]),
+                        "total": human_number(known[rule.others[0]]),
                     }
                 )
     prev = (
@@ -439,7 +456,7 @@ def check_value(
         check.warnings.append(
             prefix
             + gettext("与上期（%(previous)s）相比变化超过 %(percent)s%%，请核实")
-            % {"previous": f"{prev:g}", "percent": int(ratio * 100)}
+            % {"previous": human_number(prev), "percent": human_number(Decimal(str(ratio)) * 100)}
         )
     return check
 

@@ -16,8 +16,11 @@ from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_POST
 
 from qingzhuang.core.errors import ApplicationError, InvalidInput, NotFound
+from qingzhuang.core.exports import download
 from qingzhuang.datastore import selectors, services
 from qingzhuang.datastore.catalogue import MANAGE
+from qingzhuang.datastore.filenames import safe_filename
+from qingzhuang.datastore.filling import output_suffix
 from qingzhuang.datastore.models import DataElement, FillEvent
 from qingzhuang.datastore.periods import Period, make, parse_period
 from qingzhuang.org.models import OrgUnit
@@ -150,8 +153,8 @@ def entry_check(request: HttpRequest) -> HttpResponse:
 
 
 def _save_upload(upload: Any, tmp: str) -> Path:
-    name = Path(upload.name or "upload").name
-    target = Path(tmp) / name
+    name = Path(str(upload.name or "upload").replace("\\", "/")).name
+    target = Path(tmp) / safe_filename(Path(name).stem, suffix=Path(name).suffix)
     with target.open("wb") as fh:
         for chunk in upload.chunks():
             fh.write(chunk)
@@ -208,14 +211,12 @@ def fill(request: HttpRequest) -> HttpResponse:
                 template = ReportTemplate.objects.get(pk=int(request.POST.get("template") or 0))
             except (ReportTemplate.DoesNotExist, ValueError) as exc:
                 raise NotFound(gettext("请选择要填写的报表")) from exc
-            folder = _fill_dir() / uuid.uuid4().hex
-            suffix = Path(template.original_name).suffix.lower() or f".{template.format}"
-            out = folder / f"{template.title[:60]}_{unit.name}_{period.code}{suffix}"
+            name = safe_filename(
+                template.title, unit.name, period.code, suffix=output_suffix(template.format)
+            )
+            out = _fill_dir() / uuid.uuid4().hex / name
             fill_result = services.fill_template(
                 template=template, org_unit=unit, period=period, output=out, actor=request.user
-            )
-            FillEvent.objects.filter(pk=fill_result.event_id or 0).update(
-                output=str(fill_result.output.relative_to(settings.MEDIA_ROOT))
             )
             result = fill_result.as_dict() | {"event": fill_result.event_id}
         except ApplicationError as exc:
@@ -260,7 +261,4 @@ def export_due(request: HttpRequest) -> HttpResponse:
     period = _period(request, request.POST)
     with transaction.atomic():
         data, _summary = services.forms_export_due(org_unit=unit, period=period, actor=request.user)
-    response = HttpResponse(data, content_type="application/zip")
-    filename = f"{unit.code}_{period.code}.zip"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return download(data, safe_filename(unit.code, period.code, suffix=".zip"), "application/zip")

@@ -22,9 +22,14 @@ class Command(QzCommand):
         super().add_arguments(parser)
 
     def run(self, *args: Any, **options: Any) -> Any:
-        from qingzhuang.datastore.filling import fill_template, template_for_file
+        from qingzhuang.datastore.filling import (
+            fill_template,
+            output_path_check,
+            template_for_file,
+        )
         from qingzhuang.datastore.management.commands.data import org_by_code
         from qingzhuang.datastore.periods import parse_period
+        from qingzhuang.sheets.safety import sniff
 
         path = Path(options["file"])
         if not path.is_file():
@@ -34,6 +39,8 @@ class Command(QzCommand):
         out = Path(options["output"])
         if out.resolve() == path.resolve():
             raise InvalidInput(_("输出文件不能与原表相同，请换一个文件名"))
+        # before anything is stored: a bad --output must leave no template and no fill record
+        output_path_check(output=out, fmt=sniff(path, path.name))
         with transaction.atomic():
             template = template_for_file(path=path, actor="cli")
             result = fill_template(
