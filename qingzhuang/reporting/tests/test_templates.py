@@ -245,3 +245,19 @@ def test_pair_decisions_name_both_fields_and_the_list_is_paged(
     assert resp.context["page"].paginator.count == total
     page2 = client.get(reverse("reporting:redundancy") + "?page=999")
     assert page2.status_code == 200  # out-of-range pages show the last page
+
+
+def test_cli_accept_of_an_unknown_or_decided_id_fails_with_one_line(
+    org_tree: Any, tmp_path: Path
+) -> None:
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    _three(tmp_path)
+    concept = Concept.objects.get(name="户籍人口")
+    with pytest.raises(CommandError, match="找不到编号为 99999"):
+        call_command("concepts", "accept", "--id", "99999", "--json")
+    call_command("concepts", "accept", "--id", str(concept.pk), "--json")
+    with pytest.raises(CommandError, match="已经处理过") as err:
+        call_command("concepts", "accept", "--id", str(concept.pk), "--json")
+    assert "\n" not in str(err.value)

@@ -5,8 +5,9 @@ from typing import Any
 from django.core.management.base import CommandParser
 from django.utils.translation import gettext as _
 
-from qingzhuang.core.errors import InvalidInput
+from qingzhuang.core.errors import InvalidInput, NotFound
 from qingzhuang.core.management.base import QzCommand
+from qingzhuang.i18n import join_list
 
 
 class Command(QzCommand):
@@ -41,7 +42,20 @@ class Command(QzCommand):
             raise InvalidInput(_("请指定 --all-suggested 或 --id 编号"))
         qs = Concept.objects.filter(status=ConceptStatus.SUGGESTED)
         if options.get("id"):
-            qs = qs.filter(pk__in=options["id"])
+            wanted = sorted(set(options["id"]))
+            found = dict(Concept.objects.filter(pk__in=wanted).values_list("pk", "status"))
+            missing = [str(i) for i in wanted if i not in found]
+            if missing:
+                raise NotFound(
+                    _("找不到编号为 %(ids)s 的重复数据项建议，请用 qz concepts list 查看")
+                    % {"ids": join_list(missing)}
+                )
+            done = [str(i) for i in wanted if found[i] != ConceptStatus.SUGGESTED]
+            if done:
+                raise InvalidInput(
+                    _("编号 %(ids)s 的建议已经处理过，不能再接受") % {"ids": join_list(done)}
+                )
+            qs = qs.filter(pk__in=wanted)
         results = concepts_accept(actor="cli", concepts=list(qs))
         return {
             "accepted": len(results),
