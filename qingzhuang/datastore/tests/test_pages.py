@@ -63,6 +63,24 @@ def test_entry_saves_value_for_own_village(client: Client, catalogue: Any) -> No
     assert v.history.count() == 1
 
 
+def test_known_value_can_be_corrected_and_keeps_its_history(client: Client, catalogue: Any) -> None:
+    """The harvest warning says "核对后在“数据填报”里修改": the page must offer that."""
+    login(client, catalogue, "worker_a")
+    hj = _hj()
+    known = DataValue.objects.get(element=hj, org_unit=catalogue["village_a"], period="2026")
+    html = client.get(reverse("datastore:entry"), {"period": "2026"}).content.decode()
+    assert f'name="v_{hj.code}"' in html  # an input on the known row
+    resp = client.post(
+        reverse("datastore:entry"),
+        {"org": catalogue["village_a"].code, "period": "2026", f"v_{hj.code}": "1234.125"},
+    )
+    assert resp.status_code == 200
+    known.refresh_from_db()
+    assert known.value == Decimal("1234.125") and known.source == "entry"
+    assert known.history.count() == 2
+    assert "1,234.125" in resp.content.decode()  # shown as written, not rounded to 2 places
+
+
 def test_entry_rejects_negative_with_chinese_message(client: Client, catalogue: Any) -> None:
     login(client, catalogue, "worker_a")
     code = DataElement.objects.get(name="耕地面积").code
