@@ -9,7 +9,10 @@ from django.utils.translation import gettext
 from qingzhuang.core.nav import NavItem
 from qingzhuang.org.roles import can
 
-NAV = [NavItem(label="组织与人员", url_name="org:units", capability="org.manage", order=900)]
+NAV = [
+    NavItem(label="组织与人员", url_name="org:units", capability="org.manage", order=900),
+    NavItem(label="人员账号", url_name="org:people", capability="org.manage", order=905),
+]
 
 
 def home_card(request: HttpRequest) -> dict[str, Any] | None:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
-from qingzhuang.org.models import OrgLevel, OrgUnit
+from qingzhuang.org.models import OrgLevel, OrgUnit, User
 from qingzhuang.org.scope import Scope
 
 VILLAGE_LEVELS = [OrgLevel.VILLAGE, OrgLevel.COMMUNITY]
@@ -24,3 +24,28 @@ def villages(*, scope: Scope) -> QuerySet[OrgUnit]:
 
 def org_unit_get(*, scope: Scope, code: str) -> OrgUnit | None:
     return org_units(scope=scope, include_inactive=True).filter(code=code).first()
+
+
+def people(*, scope: Scope, role: str = "", text: str = "") -> QuerySet[User]:
+    """Accounts whose unit lies in the scope, unit and department joined for the list.
+
+    System administrators (superusers, staff) are shown only to a system-wide scope: a township
+    admin must not reach an account that is stronger than their own.
+    """
+    qs = scope.filter(User.objects.select_related("org_unit", "department"), field="org_unit")
+    if not scope.everything:
+        qs = qs.filter(is_superuser=False, is_staff=False)
+    if role:
+        qs = qs.filter(role=role)
+    text = text.strip()
+    if text:
+        qs = qs.filter(
+            Q(username__icontains=text)
+            | Q(display_name__icontains=text)
+            | Q(org_unit__name__icontains=text)
+        )
+    return qs.order_by("org_unit__path", "username")
+
+
+def person_get(*, scope: Scope, pk: int) -> User | None:
+    return people(scope=scope).filter(pk=pk).first()

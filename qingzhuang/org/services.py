@@ -4,18 +4,25 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+import secrets
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qingzhuang.audit.services import audit_record, snapshot
-from qingzhuang.core.errors import InvalidInput
+from qingzhuang.core.errors import ApplicationError, InvalidInput, PermissionDenied
 from qingzhuang.core.textcodec import decode_bytes
 from qingzhuang.org.models import LEVEL_RANK, ApiToken, Department, OrgLevel, OrgUnit, Role, User
+from qingzhuang.org.roles import require
+from qingzhuang.org.scope import Scope, scope_for
 
 LEVEL_ALIASES = {
     "county": OrgLevel.COUNTY,
@@ -31,6 +38,71 @@ LEVEL_ALIASES = {
     "grid": OrgLevel.GRID,
     "网格": OrgLevel.GRID,
 }
+
+
+def _is_person(actor: Any) -> bool:
+    """A signed-in person, as opposed to a label ("cli", "demo", "test") for the system itself."""
+    return actor is not None and not isinstance(actor, str)
+
+
+def _acting_scope(actor: Any) -> Scope:
+    """Where `actor` may change units and accounts.
+
+    A person needs org.manage and stays inside their own subtree (a superuser's is everything);
+    the system (CLI, demo, tests) loads trusted lists and may act anywhere.
+    """
+    if not _is_person(actor):
+        return Scope.all()
+    require(actor, "org.manage")
+    return scope_for(actor)
+
+
+def _clean_code(code: str) -> str:
+    """Full-width digits typed with a Chinese input method become plain digits."""
+    return unicodedata.normalize("NFKC", code).strip()
+
+
+_DIGITS = re.compile(r"[0-9]+")
+
+
+def _check_code(code: str, level: str) -> None:
+    """行政区划代码: 6 (county) to 12 (village) digits; a grid adds its number to its village's code
+    (14 digits in the demo, 15 under the national grid standard)."""
+    low, high = (6, 15) if level == OrgLevel.GRID else (6, 12)
+    if not (_DIGITS.fullmatch(code) and low <= len(code) <= high):
+        raise InvalidInput(
+            _("代码“%(code)s”不对：%(level)s的代码应为%(low)s至%(high)s位数字。")
+            % {"code": code, "level": OrgLevel(level).label, "low": low, "high": high},
+            extra={"field": "code"},
+        )
+
+
+def _check_name_free(name: str, parent: OrgUnit | None, unit_pk: int | None = None) -> None:
+    """Two units with the same name under one parent cannot be told apart on forms and imports."""
+    clash = OrgUnit.objects.filter(parent=parent, name=name)
+    if unit_pk is not None:
+        clash = clash.exclude(pk=unit_pk)
+    if not clash.exists():
+        return
+    if parent is None:
+        message = _("最上一级已有“%(name)s”，请换一个名称。") % {"name": name}
+    else:
+        message = _("%(parent)s下已有“%(name)s”，请换一个名称。") % {
+            "parent": parent.name,
+            "name": name,
+        }
+    raise InvalidInput(message, extra={"field": "name"})
+
+
+def _check_parent_allowed(scope: Scope, parent: OrgUnit | None) -> None:
+    if parent is None:
+        if not scope.everything:
+            raise InvalidInput(
+                _("请指定上级单位：只有系统管理员可以添加最上一级的单位。"),
+                extra={"field": "parent"},
+            )
+        return
+    scope.require(parent)
 
 
 def _set_path(unit: OrgUnit) -> None:
@@ -49,7 +121,8 @@ def _check_parent(level: str, parent: OrgUnit | None) -> None:
                 "level": OrgLevel(level).label,
                 "parent_level": OrgLevel(parent.level).label,
                 "parent": parent.name,
-            }
+            },
+            extra={"field": "level"},
         )
 
 
@@ -57,20 +130,34 @@ def _check_parent(level: str, parent: OrgUnit | None) -> None:
 def org_unit_create(
     *, code: str, name: str, level: str, parent: OrgUnit | None, actor: Any
 ) -> OrgUnit:
-    """Create one unit; its path is computed from the parent so subtree queries stay cheap."""
-    code, name = code.strip(), name.strip()
+    """Create one unit; its path is computed from the parent so subtree queries stay cheap.
+
+    The page, the CSV upload and `qz org import` all come through here, so they share the
+    rules: a township admin adds only below a unit of their own subtree, and no two units
+    under one parent share a name. The code format is checked for units a person adds; the
+    system (CLI, demo) keeps accepting any code, because `qz org import` is a stable contract
+    whose existing callers use short test codes.
+    """
+    scope = _acting_scope(actor)
+    code, name = _clean_code(code), name.strip()
     if not code or not name:
         raise InvalidInput(_("代码和名称都不能为空。"))
     if level not in OrgLevel.values:
         raise InvalidInput(
             _("未知的层级“%(level)s”，应为 county/township/village/community/grid。")
-            % {"level": level}
+            % {"level": level},
+            extra={"field": "level"},
         )
+    _check_parent_allowed(scope, parent)
+    if _is_person(actor):
+        _check_code(code, level)
     if OrgUnit.objects.filter(code=code).exists():
         raise InvalidInput(
-            _("代码 %(code)s 已经存在，请换一个代码或修改已有单位。") % {"code": code}
+            _("代码 %(code)s 已经存在，请换一个代码或修改已有单位。") % {"code": code},
+            extra={"field": "code"},
         )
     _check_parent(level, parent)
+    _check_name_free(name, parent)
     unit = OrgUnit.objects.create(code=code, name=name, level=level, parent=parent)
     _set_path(unit)
     unit.save(update_fields=["path", "depth"])
@@ -95,9 +182,16 @@ def org_unit_update(
     parent: OrgUnit | None | bool = False,
     is_active: bool | None = None,
 ) -> OrgUnit:
-    """Change a unit; `parent=False` means "leave the parent alone"."""
+    """Change a unit; `parent=False` means "leave the parent alone".
+
+    Same rules as org_unit_create: a township admin changes only units of their subtree and
+    moves them only below another of them; siblings keep distinct names.
+    """
+    scope = _acting_scope(actor)
+    scope.require(unit)
     before = snapshot(unit)
     old_path = unit.path
+    old_place = (unit.name, unit.parent_id)
     if name is not None:
         unit.name = name.strip()
     if level is not None:
@@ -108,8 +202,12 @@ def org_unit_update(
         new_parent = parent if isinstance(parent, OrgUnit) else None
         if new_parent is not None and new_parent.path.startswith(unit.path):
             raise InvalidInput(_("不能把“%(name)s”移到它自己的下级之下。") % {"name": unit.name})
+        if (new_parent.pk if new_parent else None) != unit.parent_id:
+            _check_parent_allowed(scope, new_parent)
         unit.parent = new_parent
     _check_parent(unit.level, unit.parent)
+    if (unit.name, unit.parent_id) != old_place:
+        _check_name_free(unit.name, unit.parent, unit.pk)
     _set_path(unit)
     unit.save()
     if unit.path != old_path:
@@ -152,6 +250,7 @@ def parse_org_csv(data: bytes) -> list[dict[str, str]]:
         row = {k.strip(): (v or "").strip() for k, v in raw.items() if k}
         if not any(row.values()):
             continue
+        row["code"], row["parent_code"] = _clean_code(row["code"]), _clean_code(row["parent_code"])
         if not row["code"] or not row["name"]:
             raise InvalidInput(_("第%(row)s行：代码和名称不能为空") % {"row": n})
         level = LEVEL_ALIASES.get(row["level"].lower())
@@ -203,22 +302,27 @@ def org_units_import(*, rows: Iterable[dict[str, str]], actor: Any) -> OrgImport
                         % {"row": row["line"], "code": pcode}
                     )
         unit = existing.get(code)
-        if unit is None:
-            unit = org_unit_create(
-                code=code, name=row["name"], level=row["level"], parent=parent, actor=actor
-            )
-            result.created.append(code)
-        elif (unit.name, unit.level, unit.parent_id) != (
-            row["name"],
-            row["level"],
-            parent.pk if parent else None,
-        ):
-            unit = org_unit_update(
-                unit=unit, actor=actor, name=row["name"], level=row["level"], parent=parent
-            )
-            result.updated.append(code)
-        else:
-            result.unchanged.append(code)
+        try:
+            if unit is None:
+                unit = org_unit_create(
+                    code=code, name=row["name"], level=row["level"], parent=parent, actor=actor
+                )
+                result.created.append(code)
+            elif (unit.name, unit.level, unit.parent_id) != (
+                row["name"],
+                row["level"],
+                parent.pk if parent else None,
+            ):
+                unit = org_unit_update(
+                    unit=unit, actor=actor, name=row["name"], level=row["level"], parent=parent
+                )
+                result.updated.append(code)
+            else:
+                result.unchanged.append(code)
+        except ApplicationError as exc:
+            raise type(exc)(
+                _("第%(row)s行：%(message)s") % {"row": row["line"], "message": exc.message}
+            ) from exc
         existing[code] = unit
         done.add(code)
         return unit
@@ -254,12 +358,30 @@ def user_create(
     department: Department | None = None,
     is_superuser: bool = False,
 ) -> User:
+    """Open an account; a township admin opens ordinary accounts within their own subtree only.
+
+    The password arrives already chosen (typed and checked by the form, or from
+    password_generate) and is never written to the audit trail.
+    """
+    scope = _acting_scope(actor)
+    username = username.strip()
+    if not username:
+        raise InvalidInput(_("请填写用户名。"), extra={"field": "username"})
+    if is_superuser and not scope.everything:
+        raise PermissionDenied(_("只有系统管理员可以建立系统管理员账号。"))
     if role not in Role.values:
-        raise InvalidInput(_("未知的角色“%(role)s”。") % {"role": role})
-    if User.objects.filter(username=username).exists():
-        raise InvalidInput(_("用户名 %(username)s 已被使用。") % {"username": username})
+        raise InvalidInput(_("未知的角色“%(role)s”。") % {"role": role}, extra={"field": "role"})
+    if User.objects.filter(username__iexact=username).exists():
+        raise InvalidInput(
+            _("用户名 %(username)s 已被使用。") % {"username": username},
+            extra={"field": "username"},
+        )
     if org_unit is None and not is_superuser:
-        raise InvalidInput(_("请为用户指定所属单位（决定其可见范围）。"))
+        raise InvalidInput(
+            _("请为用户指定所属单位（决定其可见范围）。"), extra={"field": "org_unit"}
+        )
+    if org_unit is not None:
+        scope.require(org_unit)
     user = User(
         username=username,
         role=role,
@@ -273,6 +395,154 @@ def user_create(
     user.save()
     audit_record(actor=actor, action="org.user.create", target=user, after=snapshot(user))
     return user
+
+
+# Easy to read out over the phone: lower case and digits without 0/o, 1/l/i.
+_PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # noqa: S105 - characters, not a password
+
+
+def password_generate(user: User | None = None) -> str:
+    """A temporary password such as "k7xm-9qpz-r3tn" that passes AUTH_PASSWORD_VALIDATORS."""
+    while True:
+        groups = ("".join(secrets.choice(_PASSWORD_ALPHABET) for _ in range(4)) for _ in range(3))
+        password = "-".join(groups)
+        try:
+            password_validation.validate_password(password, user)
+        except ValidationError:
+            continue
+        return password
+
+
+def _check_may_manage(scope: Scope, user: User) -> None:
+    """Accounts of the actor's subtree only, and never a system administrator's: resetting
+    such a password would hand a township admin the whole system."""
+    if (user.is_superuser or user.is_staff) and not scope.everything:
+        raise PermissionDenied(_("系统管理员的账号只能由系统管理员修改。"))
+    scope.require(user.org_unit)
+
+
+def _is_last_admin(user: User) -> bool:
+    """Whether `user` is the only active township admin of their unit (rows locked, so two
+    admins cannot disable each other at the same moment)."""
+    if user.role != Role.TOWNSHIP_ADMIN or not user.is_active or user.org_unit_id is None:
+        return False
+    admins = User.objects.select_for_update().filter(
+        role=Role.TOWNSHIP_ADMIN, is_active=True, org_unit_id=user.org_unit_id
+    )
+    return not any(pk != user.pk for pk in admins.values_list("pk", flat=True))
+
+
+def _last_admin_error(user: User, *, disabling: bool) -> InvalidInput:
+    values = {"name": str(user), "unit": str(user.org_unit)}
+    if disabling:
+        message = _(
+            "“%(name)s”是%(unit)s唯一启用的镇党政办管理员，不能停用。请先为%(unit)s添加另一位管理员。"
+        )
+    else:
+        message = _(
+            "“%(name)s”是%(unit)s唯一启用的镇党政办管理员，不能改为其他角色或调到其他单位。"
+            "请先为%(unit)s添加另一位管理员。"
+        )
+    return InvalidInput(message % values)
+
+
+def _same_person(user: User, actor: Any) -> bool:
+    return _is_person(actor) and getattr(actor, "pk", None) == user.pk
+
+
+@transaction.atomic
+def user_update(
+    *,
+    user: User,
+    actor: Any,
+    display_name: str | None = None,
+    role: str | None = None,
+    org_unit: OrgUnit | None = None,
+    department: Department | None | bool = False,
+) -> User:
+    """Change a person's name, role, unit or department; None (False for department) keeps it.
+
+    A unit's last active township admin keeps that role and unit, so the township is never
+    left without someone who can open accounts.
+    """
+    scope = _acting_scope(actor)
+    _check_may_manage(scope, user)
+    if role is not None and role not in Role.values:
+        raise InvalidInput(_("未知的角色“%(role)s”。") % {"role": role}, extra={"field": "role"})
+    new_role = role if role is not None else user.role
+    new_unit = org_unit if org_unit is not None else user.org_unit
+    if new_unit is not None and new_unit.pk != user.org_unit_id:
+        scope.require(new_unit)
+    leaves_post = user.role == Role.TOWNSHIP_ADMIN and (
+        new_role != Role.TOWNSHIP_ADMIN or (new_unit.pk if new_unit else None) != user.org_unit_id
+    )
+    if leaves_post and _is_last_admin(user):
+        raise _last_admin_error(user, disabling=False)
+    # checked first, changed after: a refused change leaves the caller's object as it was
+    before = snapshot(user)
+    if display_name is not None:
+        user.display_name = display_name.strip()
+    user.role = new_role
+    user.org_unit = new_unit
+    if department is not False:
+        user.department = department if isinstance(department, Department) else None
+    after = snapshot(user)
+    if after != before:
+        user.save(update_fields=["display_name", "role", "org_unit", "department"])
+        audit_record(actor=actor, action="org.user.update", target=user, before=before, after=after)
+    return user
+
+
+@transaction.atomic
+def user_set_active(*, user: User, is_active: bool, actor: Any) -> User:
+    """停用 a departed worker (they can no longer log in, and open sessions and API tokens stop
+    working) or 启用 them again. Nobody disables themself, nor a unit's last active admin."""
+    scope = _acting_scope(actor)
+    _check_may_manage(scope, user)
+    if user.is_active == is_active:
+        return user
+    if not is_active:
+        if _same_person(user, actor):
+            raise InvalidInput(_("不能停用自己的账号。"))
+        if _is_last_admin(user):
+            raise _last_admin_error(user, disabling=True)
+    user.is_active = is_active
+    user.save(update_fields=["is_active"])
+    audit_record(
+        actor=actor,
+        action="org.user.activate" if is_active else "org.user.deactivate",
+        target=user,
+        before={"is_active": not is_active},
+        after={"is_active": is_active},
+    )
+    return user
+
+
+@transaction.atomic
+def user_password_reset(*, user: User, actor: Any) -> str:
+    """Give someone who forgot their password a temporary one; the caller shows it once.
+
+    The audit says that a reset happened, never the password or its hash. Changing the hash
+    ends the person's open sessions; a login lockout on the account is lifted too, since
+    whoever forgot a password has usually locked themselves out trying.
+    """
+    from axes.utils import reset as axes_reset
+
+    scope = _acting_scope(actor)
+    _check_may_manage(scope, user)
+    if _same_person(user, actor):
+        raise InvalidInput(_("不能在这里重置自己的密码，请点右上角自己的名字修改密码。"))
+    password = password_generate(user)
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    audit_record(
+        actor=actor,
+        action="org.user.password_reset",
+        target=user,
+        after={"temporary_password_issued": True},
+    )
+    axes_reset(username=user.username)
+    return password
 
 
 @transaction.atomic
