@@ -7,8 +7,11 @@ assessments. The checker flags such indicators and reports the outcome/process m
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+
+from qingzhuang.i18n import gettext, join_list
 
 OUTCOME = "outcome"
 PROCESS = "process"
@@ -76,6 +79,7 @@ class IndicatorInfo:
     formula: str = ""
     unit: str = ""
     tags: tuple[str, ...] = ()
+    missing: tuple[str, ...] = ()  # data element codes the formula reads that do not exist
 
 
 @dataclass(frozen=True)
@@ -106,6 +110,17 @@ class CheckResult:
     def ok(self) -> bool:
         return not any(f.severity == "bad" for f in self.findings)
 
+    @property
+    def share_percents(self) -> dict[str, int]:
+        """The three shares as whole percents that add up to 100 (largest remainder), so the
+        page never shows 91% + 5% + 5%."""
+        shares = {
+            OUTCOME: self.outcome_share,
+            PROCESS: self.process_share,
+            PAPERWORK: self.paperwork_share,
+        }
+        return largest_remainder(shares, 100)
+
     def as_dict(self) -> dict[str, object]:
         return {
             "ok": self.ok,
@@ -115,6 +130,20 @@ class CheckResult:
             "paperwork_share": self.paperwork_share,
             "findings": [f.as_dict() for f in self.findings],
         }
+
+
+def largest_remainder(shares: dict[str, float], total: int) -> dict[str, int]:
+    """Round shares (summing to 1, or all 0) to integers summing to `total`: floor each, then
+    give the units left over to the largest remainders (ties in the given order)."""
+    if sum(shares.values()) <= 0:
+        return dict.fromkeys(shares, 0)
+    exact = {k: v * total for k, v in shares.items()}
+    out = {k: math.floor(v) for k, v in exact.items()}
+    left = total - sum(out.values())
+    by_remainder = sorted(exact, key=lambda k: exact[k] - out[k], reverse=True)
+    for k in by_remainder[:left]:
+        out[k] += 1
+    return out
 
 
 def paperwork_words(ind: IndicatorInfo) -> list[str]:
@@ -144,6 +173,20 @@ def check_scheme(
                     f"“{ind.name}”考核的是留痕/材料（{why}）"
                     + ("，按数量计分会鼓励多做材料" if counting else "")
                     + "。请改为考核群众得到的结果，如解决率、满意率。",
+                    ind.code,
+                )
+            )
+    for ind, _weight in indicators:
+        if ind.missing:
+            result.findings.append(
+                Finding(
+                    "bad",
+                    "missing_element",
+                    gettext(
+                        "“%(name)s”的公式用到的数据元不存在：%(codes)s。"
+                        "这项指标永远算不出数值，请改正公式或先建好数据元。"
+                    )
+                    % {"name": ind.name, "codes": join_list(ind.missing)},
                     ind.code,
                 )
             )
@@ -179,7 +222,7 @@ def check_scheme(
             Finding(
                 "warn",
                 "few_outcomes",
-                f"结果类指标只占 {result.outcome_share:.0%} 的权重，建议不低于 60%。",
+                f"结果类指标只占 {result.share_percents[OUTCOME]}% 的权重，建议不低于 60%。",
             )
         )
     return result

@@ -46,7 +46,7 @@ INDICATORS: list[dict[str, Any]] = [
         "code": "ENV_PER_1000",
         "name": "环境类投诉每千人",
         "unit": "件/千人",
-        "formula": "M:complaints@环境 / E:EVAL_POP_TOTAL * 1000",
+        "formula": "M:complaints@环境 / E:{population} * 1000",
         "direction": "lower",
         "floor": 8,
         "target": 1,
@@ -107,28 +107,69 @@ WEIGHTS = {
     "RESPONSE": 5,
     "LEDGER_PHOTOS": 5,
 }
+# The population figure is the data store demo's 户籍人口 (一数一源: one element per figure);
+# only the figures no other demo holds are created here.
+POPULATION_NAME = "户籍人口"
+POPULATION_FALLBACK_CODE = "EVAL_POP_TOTAL"  # only when no 户籍人口 element exists yet
 ELEMENTS = [
-    ("EVAL_POP_TOTAL", "户籍人口", "人"),
     ("EVAL_DIBAO_DUE", "低保应复核户数", "户"),
     ("EVAL_DIBAO_ONTIME", "低保按时复核户数", "户"),
+    ("EVAL_LEDGER_PHOTOS", "工作台账和走访照片数量", "张"),  # read by the bad indicator; no values
 ]
 
 
-def _elements(ctx: DemoContext) -> None:
+def _population(ctx: DemoContext, admin: Any, year: str) -> Any:
+    """The one 户籍人口 element (the data store demo runs first and creates it), with a
+    figure for every village for this year or the year before (what indicators read)."""
+    from qingzhuang.datastore import services as ds
+    from qingzhuang.datastore.models import DataElement, DataValue
+
+    found = list(DataElement.objects.filter(name=POPULATION_NAME).order_by("code"))
+    # an older demo's twin (EVAL_POP_TOTAL) is used only when it is the only one
+    el = next((e for e in found if e.code != POPULATION_FALLBACK_CODE), None) or next(
+        iter(found), None
+    )
+    if el is None:
+        el = ds.data_element_create(
+            code=POPULATION_FALLBACK_CODE,
+            name=POPULATION_NAME,
+            unit="人",
+            actor=admin,
+            period_type="year",
+        )
+    recent = {str(int(year) - 1), year}
+    for village in ctx.villages:
+        values = DataValue.objects.filter(element=el, org_unit=village, category_option=None)
+        if values.filter(period__in=recent).exists():
+            continue
+        ds.data_value_set(
+            element=el, org_unit=village, period=year, value=_pop(village), actor=admin
+        )
+    return el
+
+
+def _pop(village: Any) -> int:
+    return 800 + (int(village.code[-3:]) * 137) % 2200
+
+
+def _elements(ctx: DemoContext) -> Any:
+    """Create the demo's own elements and values; return the population element."""
     from qingzhuang.datastore import services as ds
     from qingzhuang.datastore.models import DataElement, DataValue
 
     admin = ctx.users.get("admin", "demo")
     year = str(timezone.localdate().year)
     rng = random.Random(7)  # noqa: S311 — demo figures, not security
+    population = _population(ctx, admin, year)
     for code, name, unit in ELEMENTS:
         el = DataElement.objects.filter(code=code).first() or ds.data_element_create(
             code=code, name=name, unit=unit, actor=admin, period_type="year"
         )
+        if code == "EVAL_LEDGER_PHOTOS":
+            continue
         for village in ctx.villages:
-            pop = 800 + (int(village.code[-3:]) * 137) % 2200
+            pop = _pop(village)
             value = {
-                "EVAL_POP_TOTAL": pop,
                 "EVAL_DIBAO_DUE": 20 + pop // 100,
                 "EVAL_DIBAO_ONTIME": 20 + pop // 100 - rng.randint(0, 4),
             }[code]
@@ -136,6 +177,7 @@ def _elements(ctx: DemoContext) -> None:
                 ds.data_value_set(
                     element=el, org_unit=village, period=year, value=value, actor=admin
                 )
+    return population
 
 
 def _goals(admin: Any) -> None:
@@ -197,9 +239,17 @@ def seed(ctx: DemoContext) -> None:
     if rebuilt:
         r = metrics_rebuild()
         ctx.say(f"评价：已按原始工单重算诉求指标汇总（{r['rows']} 行）")
-    _elements(ctx)
+    population = _elements(ctx)
     for spec in INDICATORS:
-        if not Indicator.objects.filter(code=spec["code"]).exists():
+        spec = {**spec, "formula": spec["formula"].format(population=population.code)}
+        existing = Indicator.objects.filter(code=spec["code"]).first()
+        # Earlier demos read a twin 户籍人口 (EVAL_POP_TOTAL): point them at the shared one.
+        stale = (
+            existing is not None
+            and population.code != POPULATION_FALLBACK_CODE
+            and f"E:{POPULATION_FALLBACK_CODE}" in existing.formula
+        )
+        if existing is None or stale:
             services.indicator_upsert(actor=admin, **spec)
     scheme = services.scheme_upsert(
         name=SCHEME,

@@ -237,6 +237,21 @@ class Formula:
     def variables(self) -> list[str]:
         return sorted(set(self.names.values()))
 
+    @property
+    def elements(self) -> list[str]:
+        """The data element codes the formula reads (E:CODE -> CODE)."""
+        return [v[2:] for v in self.variables if v.startswith("E:")]
+
+    def divides_by_zero(self) -> bool:
+        """True when some division's divisor is a constant that is 0, e.g. `x / 0` or
+        `x / (2 - 2)`: such an indicator can never have a value."""
+        return any(
+            isinstance(node, ast.BinOp)
+            and isinstance(node.op, ast.Div)
+            and _constant(node.right) == 0
+            for node in ast.walk(self.tree)
+        )
+
     def evaluate(self, values: Mapping[str, float | None]) -> float | None:
         """Evaluate with values keyed by "E:CODE"/"M:name"; None if any input is missing
         or a division by zero happens (an indicator without data is not a zero)."""
@@ -298,6 +313,16 @@ def parse_formula(text: str) -> Formula:
                 % {"name": node.id}
             )
     return Formula(text=text, tree=tree, names=names)
+
+
+def _constant(node: ast.expr) -> float | None:
+    """The value of a sub-expression without variables; None when it has one (or divides by 0)."""
+    if any(isinstance(n, ast.Name) for n in ast.walk(node)):
+        return None
+    try:
+        return _eval(node, {})
+    except _Missing:
+        return None
 
 
 def _eval(node: ast.expr, env: Mapping[str, float | None]) -> float:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -29,7 +30,7 @@ from qingzhuang.evaluation.models import (
     Score,
     ScoringRule,
 )
-from qingzhuang.evaluation.periods import period_for_scheme
+from qingzhuang.evaluation.periods import bounds, period_for_scheme
 from qingzhuang.evaluation.scoring import FormulaError, linear_score, parse_formula, threshold_score
 from qingzhuang.evaluation.values import split_metric
 from qingzhuang.i18n import join_list
@@ -66,6 +67,7 @@ def settings_update(*, actor: Any, **changes: Any) -> EvaluationSettings:
         raise InvalidInput(gettext("满意率口径只能是 top2（满意+基本满意）或 weighted（加权）"))
     if not 0 <= obj.partly_weight <= 1:
         raise InvalidInput(gettext("部分解决的权重要在 0 到 1 之间"))
+    _check_satisfaction_weights(obj)
     if not 1 <= obj.fast_callback_minutes <= FAST_CALLBACK_MAX_MINUTES:
         raise InvalidInput(
             gettext("“秒回访”的分钟数要在 1 到 %(max)s 之间") % {"max": FAST_CALLBACK_MAX_MINUTES}
@@ -89,6 +91,51 @@ def settings_update(*, actor: Any, **changes: Any) -> EvaluationSettings:
     return obj
 
 
+def _check_satisfaction_weights(obj: EvaluationSettings) -> None:
+    """The 加权 满意率 weights: each 0–1 (NaN fails every comparison), and a better answer
+    never weighs less than a worse one."""
+    weights = (obj.weight_satisfied, obj.weight_fairly, obj.weight_dissatisfied)
+    if not all(0 <= w <= 1 for w in weights):
+        raise InvalidInput(gettext("满意率加权的三个权重都要在 0 到 1 之间"))
+    if not weights[0] >= weights[1] >= weights[2]:
+        raise InvalidInput(gettext("满意率加权的权重要满足：满意 ≥ 基本满意 ≥ 不满意"))
+
+
+def _require_finite(value: float | None, label: str) -> None:
+    """NaN and ±inf would pass the comparisons below silently and cannot be stored as JSON."""
+    if value is not None and not math.isfinite(value):
+        raise InvalidInput(
+            gettext("“%(label)s”要填一个普通数字（不能是 nan 或 inf）") % {"label": label}
+        )
+
+
+def _check_formula(formula: str) -> None:
+    """Refuse formulas that parse but can never give a value: unknown request metrics,
+    data elements that do not exist, a division by a constant 0."""
+    from qingzhuang.datastore.models import DataElement
+
+    try:
+        parsed = parse_formula(formula)
+    except FormulaError as exc:
+        raise InvalidInput(str(exc)) from exc
+    for var in parsed.variables:
+        if var.startswith("M:") and split_metric(var)[0] not in METRIC_NAMES:
+            raise InvalidInput(
+                gettext("公式里的诉求指标“%(metric)s”不存在；可用：%(available)s")
+                % {"metric": var, "available": join_list(sorted(METRIC_NAMES))}
+            )
+    codes = parsed.elements
+    if codes:
+        known = set(DataElement.objects.filter(code__in=codes).values_list("code", flat=True))
+        missing = sorted(set(codes) - known)
+        if missing:
+            raise InvalidInput(gettext("找不到数据元：%(codes)s") % {"codes": join_list(missing)})
+    if parsed.divides_by_zero():
+        raise InvalidInput(
+            gettext("公式里除以 0，永远算不出数值：%(formula)s") % {"formula": formula}
+        )
+
+
 @transaction.atomic
 def indicator_upsert(
     *,
@@ -105,20 +152,15 @@ def indicator_upsert(
     description: str = "",
     actor: Any,
 ) -> Indicator:
-    """Create or update an indicator by code; the formula is parsed first so a bad one never lands."""
+    """Create or update an indicator by code; the formula is checked first so that an indicator
+    that could never be scored (bad formula, missing element, floor == target) never lands."""
     code = code.strip()
     if not code or not name.strip():
         raise InvalidInput(gettext("指标编码和名称都不能为空"))
-    try:
-        parsed = parse_formula(formula)
-    except FormulaError as exc:
-        raise InvalidInput(str(exc)) from exc
-    for var in parsed.variables:
-        if var.startswith("M:") and split_metric(var)[0] not in METRIC_NAMES:
-            raise InvalidInput(
-                gettext("公式里的诉求指标“%(metric)s”不存在；可用：%(available)s")
-                % {"metric": var, "available": join_list(sorted(METRIC_NAMES))}
-            )
+    _require_finite(floor, gettext("底线"))
+    _require_finite(target, gettext("目标"))
+    _require_finite(baseline, gettext("基线"))
+    _check_formula(formula)
     if direction not in (Direction.HIGHER, Direction.LOWER):
         raise InvalidInput(gettext("方向只能是 higher（越高越好）或 lower（越低越好）"))
     if (
@@ -130,6 +172,8 @@ def indicator_upsert(
         raise InvalidInput(
             gettext("底线要比目标差：越高越好时底线小于目标，越低越好时底线大于目标")
         )
+    if floor == target:
+        raise InvalidInput(gettext("底线和目标不能相同：得分按数值在底线和目标之间的位置计算"))
     if kind not in IndicatorKind.values:
         raise InvalidInput(gettext("指标类别只能是 outcome、process 或 paperwork"))
     existing = Indicator.objects.filter(code=code).first()
@@ -208,6 +252,7 @@ def scheme_item_set(
     order: int = 0,
     actor: Any,
 ) -> SchemeItem:
+    _require_finite(weight, gettext("权重"))
     if weight < 0:
         raise InvalidInput(gettext("权重不能为负数"))
     if rule == ScoringRule.THRESHOLD and not steps:
@@ -247,6 +292,7 @@ def goal_create(
     order: int = 0,
     actor: Any,
 ) -> Goal:
+    _require_finite(weight, gettext("权重"))
     if weight < 0:
         raise InvalidInput(gettext("权重不能为负数"))
     goal, created = Goal.objects.get_or_create(
@@ -278,6 +324,10 @@ def scores_compute(*, scheme: EvaluationScheme, period: str, actor: Any) -> list
     from qingzhuang.org.models import OrgUnit
 
     p = period_for_scheme(scheme, period)
+    if bounds(p)[0] > timezone.localdate():
+        raise InvalidInput(
+            gettext("时期“%(period)s”还没有开始，不能计算评分") % {"period": p.label}
+        )
     items = list(scheme.items.select_related("indicator"))
     if not items:
         raise InvalidInput(gettext("这个考核方案还没有指标，请先添加指标和权重。"))

@@ -5,6 +5,7 @@ Everyone with evaluation.view reads (within their scope); only evaluation.manage
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlencode
 
@@ -20,11 +21,17 @@ from django.views.decorators.http import require_POST
 from qingzhuang.core.errors import ApplicationError, InvalidInput, NotFound
 from qingzhuang.core.forms import errors_text
 from qingzhuang.evaluation import dashboard, exports, gaming, selectors, services, values
-from qingzhuang.evaluation.forms import MetricSettingsForm, SchemeForm, SignalSettingsForm
+from qingzhuang.evaluation.forms import (
+    IndicatorForm,
+    MetricSettingsForm,
+    SchemeForm,
+    SignalSettingsForm,
+)
 from qingzhuang.evaluation.metrics import RATE_NAMES
 from qingzhuang.evaluation.models import FAST_CALLBACK_MAX_MINUTES, EvaluationScheme, Indicator
 from qingzhuang.evaluation.periods import Period, parse
 from qingzhuang.evaluation.schemes import scheme_check
+from qingzhuang.i18n import join_list
 from qingzhuang.org.roles import can, require
 from qingzhuang.org.scope import Scope, scope_for
 
@@ -34,6 +41,15 @@ GROUP_LABELS: dict[str, Any] = {
     "area": gettext_lazy("村(社区)"),
     "category": gettext_lazy("分类"),
 }
+
+
+def report_title(period: Period) -> str:
+    """评价月报 / 评价季报 / 评价年报, after the period the report covers."""
+    if period.type == "quarter":
+        return _("%(period)s评价季报") % {"period": period.label}
+    if period.type == "year":
+        return _("%(period)s评价年报") % {"period": period.label}
+    return _("%(period)s评价月报") % {"period": period.label}
 
 
 def _ctx(request: HttpRequest) -> tuple[Scope, Period]:
@@ -47,9 +63,7 @@ def _ctx(request: HttpRequest) -> tuple[Scope, Period]:
 def _without_key(ds: dashboard.Dataset) -> dashboard.Dataset:
     """Drop the internal link column (`_key`) before a table leaves the page."""
     if ds.headers and ds.headers[-1] == "_key":
-        return dashboard.Dataset(
-            ds.key, ds.title, ds.headers[:-1], [r[:-1] for r in ds.rows], ds.chart
-        )
+        return replace(ds, headers=ds.headers[:-1], rows=[r[:-1] for r in ds.rows])
     return ds
 
 
@@ -87,7 +101,10 @@ def metrics_page(request: HttpRequest) -> HttpResponse:
     scope, period = _ctx(request)
     group_by = request.GET.get("by", "org_unit")
     if group_by not in GROUP_LABELS:
-        raise InvalidInput(_("分组只能是 org_unit、area 或 category"))
+        raise InvalidInput(
+            _("分组只能是以下之一：%(groups)s")
+            % {"groups": join_list(str(v) for v in GROUP_LABELS.values())}
+        )
     ds = metrics_dataset(scope, period, group_by)
     resp = _export(request, ds, _("诉求指标-%(period)s") % {"period": period.code})
     if resp:
@@ -117,7 +134,9 @@ def metrics_dataset(scope: Scope, period: Period, group_by: str) -> dashboard.Da
     headers = [group_label, _("受理"), _("计分工单"), _("不合理(不计分)"), _("合并(不计分)")]
     rows = []
     rate_keys = list(RATE_NAMES)
+    bundles = []
     for r in rate_keys:
+        bundles.append((len(headers), len(headers) + 3))
         headers += [dashboard.rate_header(r), _("样本"), _("95%区间")]
     headers += [_("办理时长中位数(小时)"), _("P90(小时)"), "_key"]
     for key, s in sorted(data.items(), key=lambda kv: str(names.get(kv[0], kv[0]))):
@@ -144,13 +163,16 @@ def metrics_dataset(scope: Scope, period: Period, group_by: str) -> dashboard.Da
         "period": period.label,
         "group": group_label,
     }
-    return dashboard.Dataset("metrics", title, headers, rows)
+    return dashboard.Dataset("metrics", title, headers, rows, bundles=bundles)
 
 
 @login_required
 def evidence(request: HttpRequest) -> HttpResponse:
     scope, period = _ctx(request)
-    unit_id = int(request.GET["unit"]) if request.GET.get("unit", "").isdigit() else None
+    unit_text = request.GET.get("unit", "").strip()
+    unit_id = int(unit_text) if unit_text.isdigit() else None
+    if unit_text and unit_id is None:
+        messages.warning(request, _("没有找到这个单位，已显示全部"))
     if unit_id:
         from qingzhuang.org.models import OrgUnit
 
@@ -185,8 +207,20 @@ def scores_page(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)
     scheme_list = list(selectors.schemes())
     scheme = _scheme(request.GET.get("scheme"), scheme_list)
+    if scheme is not None and request.GET.get("scheme", "") not in ("", str(scheme.pk)):
+        messages.warning(
+            request, _("没有找到这个考核方案，已显示“%(name)s”") % {"name": scheme.name}
+        )
     periods = selectors.score_periods(scheme=scheme) if scheme else []
-    period = request.GET.get("period") or (periods[0] if periods else "")
+    period = request.GET.get("period", "").strip()
+    if period and period not in periods and periods:
+        messages.warning(
+            request,
+            _("没有找到时期“%(period)s”的评分，已显示 %(shown)s")
+            % {"period": period, "shown": periods[0]},
+        )
+        period = ""
+    period = period or (periods[0] if periods else "")
     rows = (
         list(selectors.scores(scope=scope, scheme=scheme, period=period))
         if scheme and period
@@ -216,6 +250,7 @@ def scores_page(request: HttpRequest) -> HttpResponse:
 
 
 def _scheme(pk: str | None, scheme_list: list[EvaluationScheme]) -> EvaluationScheme | None:
+    """The scheme asked for by id (404 when that id does not exist); the first one otherwise."""
     if pk and pk.isdigit():
         for s in scheme_list:
             if s.pk == int(pk):
@@ -281,6 +316,7 @@ def indicators_page(request: HttpRequest) -> HttpResponse:
 @login_required
 def signals_page(request: HttpRequest) -> HttpResponse:
     scope, period = _ctx(request)
+    signals = gaming.gaming_signals(scope=scope, period=period)
     return render(
         request,
         "evaluation/signals.html",
@@ -288,9 +324,24 @@ def signals_page(request: HttpRequest) -> HttpResponse:
             "period": period,
             "manage": can(request.user, "evaluation.manage"),
             "fast_max": FAST_CALLBACK_MAX_MINUTES,
-            **gaming.gaming_signals(scope=scope, period=period),
+            "openable": _openable_orders(scope, signals),
+            **signals,
         },
     )
+
+
+def _openable_orders(scope: Scope, signals: dict[str, Any]) -> set[int]:
+    """Ids of the listed work orders this user may open (one query): a signal is found in the
+    unit of its candidate row, and the order may have moved on since."""
+    from qingzhuang.service_requests.selectors import work_orders
+
+    ids = {it["callback"].order_id for it in signals["contradictions"]["items"]}
+    ids |= {cb.order_id for g in signals["fast"] for cb, _gap in g["items"]}
+    ids |= {cb.order_id for g in signals["same_phone"] for cb in g["items"]}
+    ids |= {it["order"].pk for it in signals["reopened"]["items"]}
+    if not ids:
+        return set()
+    return set(work_orders(scope=scope).filter(pk__in=ids).values_list("pk", flat=True))
 
 
 @login_required
@@ -320,7 +371,7 @@ def settings_save(request: HttpRequest) -> HttpResponse:
     try:
         if not form.is_valid():
             raise InvalidInput(errors_text(form))
-        services.settings_update(actor=request.user, **form.cleaned_data)
+        services.settings_update(actor=request.user, **form.changes())
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
@@ -335,7 +386,7 @@ def report(request: HttpRequest) -> HttpResponse:
     sheets = list(dashboard.overview(scope, period)["datasets"])
     sheets.append(_without_key(metrics_dataset(scope, period, "org_unit")))
     fmt = request.GET.get("format", "xlsx")
-    title = _("%(period)s评价月报") % {"period": period.label}
+    title = report_title(period)
     filename = title.replace("/", "-")  # English period labels look like 3/2026
     if fmt == "pdf":
         unit = getattr(request.user, "org_unit", None)
@@ -346,47 +397,22 @@ def report(request: HttpRequest) -> HttpResponse:
     return exports.download(exports.xlsx_bytes(sheets), f"{filename}.xlsx", "xlsx")
 
 
-def _float(text: str, label: str, *, required: bool = True) -> float | None:
-    text = (text or "").strip()
-    if not text:
-        if required:
-            raise InvalidInput(_("请填写“%(label)s”") % {"label": label})
-        return None
-    try:
-        return float(text)
-    except ValueError as exc:
-        raise InvalidInput(_("“%(label)s”要填数字，例如 0.9") % {"label": label}) from exc
-
-
 @login_required
 @require_POST
 def indicator_save(request: HttpRequest) -> HttpResponse:
     """Create or update an indicator (by code), optionally adding it to a scheme with a weight."""
     require(request.user, "evaluation.manage")
-    p = request.POST
+    form = IndicatorForm(request.POST)
     try:
-        ind = services.indicator_upsert(
-            code=p.get("code", ""),
-            name=p.get("name", ""),
-            formula=p.get("formula", ""),
-            unit=p.get("unit", ""),
-            direction=p.get("direction", "higher"),
-            kind=p.get("kind", "outcome"),
-            baseline=_float(p.get("baseline", ""), _("基线"), required=False),
-            floor=_float(p.get("floor", ""), _("底线")) or 0.0,
-            target=_float(p.get("target", ""), _("目标")) or 0.0,
-            tags=[t for t in p.get("tags", "").replace("，", ",").split(",") if t.strip()],
-            actor=request.user,
-        )
-        scheme_id = p.get("scheme", "")
-        if scheme_id.isdigit():
-            scheme = EvaluationScheme.objects.filter(pk=int(scheme_id)).first()
-            if scheme is None:
-                raise NotFound(_("找不到这个考核方案"))
+        if not form.is_valid():
+            raise InvalidInput(errors_text(form))
+        ind = services.indicator_upsert(actor=request.user, **form.indicator_fields())
+        scheme = form.cleaned_data["scheme"]
+        if scheme is not None:
             services.scheme_item_set(
                 scheme=scheme,
                 indicator=ind,
-                weight=_float(p.get("weight", ""), _("权重")) or 0.0,
+                weight=form.cleaned_data["weight"],
                 actor=request.user,
             )
     except ApplicationError as exc:

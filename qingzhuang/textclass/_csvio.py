@@ -5,8 +5,8 @@ from __future__ import annotations
 import contextlib
 import csv
 import os
-import tempfile
-from collections.abc import Iterator
+import secrets
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -65,12 +65,38 @@ def read_rows(
         yield fieldnames, rows()
 
 
-@contextlib.contextmanager
-def atomic_writer(path: str | os.PathLike[str]) -> Iterator[Any]:
-    """A csv.writer on a temporary file that replaces `path` only if the block succeeds."""
+def check_output(
+    path: str | os.PathLike[str], *, inputs: Sequence[str | os.PathLike[str]] = ()
+) -> Path:
+    """Refuse an output whose directory is missing (a typo must not create folders) or that is
+    one of the inputs (writing it would destroy the data being read). Call before long work."""
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    parent = target.parent
+    if not parent.is_dir():
+        raise ValueError(_("输出目录不存在：%(path)s") % {"path": parent})
+    resolved = target.resolve()
+    if any(resolved == Path(p).resolve() for p in inputs):
+        raise ValueError(_("输出文件不能和输入文件相同，请换一个文件名"))
+    return target
+
+
+@contextlib.contextmanager
+def atomic_writer(
+    path: str | os.PathLike[str], *, inputs: Sequence[str | os.PathLike[str]] = ()
+) -> Iterator[Any]:
+    """A csv.writer on a temporary file that replaces `path` only if the block succeeds.
+
+    The temporary file is created with mode 0666 so the kernel applies the umask: the result
+    gets the permissions a plain open() would give, not mkstemp's private 0600.
+    """
+    target = check_output(path, inputs=inputs)
+    while True:
+        tmp = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        except FileExistsError:  # pragma: no cover - 48 random bits
+            continue
+        break
     try:
         with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as fh:
             yield csv.writer(fh)

@@ -150,8 +150,11 @@ class CategoryModel:
 
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write a joblib file tagged with format name and version so `load` can refuse others."""
+        target = Path(path)
+        if not target.parent.is_dir():
+            raise ValueError(_("输出目录不存在：%(path)s") % {"path": target.parent})
         payload = {"format": FORMAT_NAME, "version": FORMAT_VERSION, "model": self}
-        joblib.dump(payload, Path(path), compress=3)
+        joblib.dump(payload, target, compress=3)
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> CategoryModel:

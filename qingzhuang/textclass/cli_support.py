@@ -14,7 +14,7 @@ from typing import Any
 
 from qingzhuang.i18n import gettext as _
 
-from ._csvio import atomic_writer, read_rows
+from ._csvio import atomic_writer, check_output, read_rows
 from ._text import join_subject
 from .category import CategoryModel, load_taxonomy_keywords, train_category_model
 from .sentiment import sentiment_scores
@@ -41,6 +41,7 @@ def train_from_csv(
     A `subject` column, when present, is prepended to the text (it names the problem).
     Rows with an empty label are skipped.
     """
+    check_output(model_path, inputs=[input])  # before minutes of training, not after
     texts: list[str] = []
     labels: list[str] = []
     skipped = 0
@@ -78,7 +79,10 @@ def classify_csv(model_path: PathLike, input: PathLike, text_column: str, output
     """Add `predicted_label` and `confidence` to every row; returns the number of rows."""
     model = CategoryModel.load(model_path)
     n = 0
-    with read_rows(input, [text_column]) as (fields, rows), atomic_writer(output) as out:
+    with (
+        read_rows(input, [text_column]) as (fields, rows),
+        atomic_writer(output, inputs=[input]) as out,
+    ):
         use_subject = "subject" in fields and text_column != "subject"
         extra = [c for c in ("predicted_label", "confidence") if c not in fields]
         out.writerow(fields + extra)
@@ -96,7 +100,10 @@ def classify_csv(model_path: PathLike, input: PathLike, text_column: str, output
 def sentiment_csv(input: PathLike, text_column: str, output: PathLike) -> int:
     """Add `positive` (P(positive), 4 decimals) and `sentiment` (1/0) to every row."""
     n = 0
-    with read_rows(input, [text_column]) as (fields, rows), atomic_writer(output) as out:
+    with (
+        read_rows(input, [text_column]) as (fields, rows),
+        atomic_writer(output, inputs=[input]) as out,
+    ):
         extra = [c for c in ("positive", "sentiment") if c not in fields]
         out.writerow(fields + extra)
         for batch in _batches(rows):

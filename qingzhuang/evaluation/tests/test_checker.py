@@ -63,3 +63,43 @@ def test_few_outcomes_warns() -> None:
     )
     assert "few_outcomes" in _codes(res)
     assert res.ok  # a warning, not a failure
+
+
+@pytest.mark.parametrize(
+    "weights",
+    [(191, 10, 10), (1, 1, 1), (2, 1, 0), (0, 0, 0), (905, 47.5, 47.5), (1, 0, 0)],
+)
+def test_share_percents_add_up_to_100(weights: tuple[float, float, float]) -> None:
+    kinds = ("outcome", "process", "paperwork")
+    res = check_scheme(
+        [(IndicatorInfo(k.upper(), f"指标{k}", k), w) for k, w in zip(kinds, weights, strict=True)],
+        frequency_per_year=1,
+    )
+    pct = res.share_percents
+    assert sum(pct.values()) == 100
+    shares = {"outcome": res.outcome_share, "process": res.process_share,
+              "paperwork": res.paperwork_share}  # fmt: skip
+    for k in kinds:
+        assert abs(pct[k] - 100 * shares[k]) < 1
+
+
+def test_empty_scheme_has_no_shares() -> None:
+    assert sum(check_scheme([], frequency_per_year=1).share_percents.values()) == 0
+
+
+def test_formula_over_a_missing_element_is_flagged() -> None:
+    res = check_scheme(
+        [
+            (IndicatorInfo("SAT", "群众满意率", "outcome", "M:satisfaction_rate"), 50),
+            (
+                IndicatorInfo(
+                    "ENV", "环境投诉每千人", "outcome", "M:complaints / E:POP", missing=("POP",)
+                ),
+                50,
+            ),
+        ],
+        frequency_per_year=1,
+    )
+    found = [f for f in res.findings if f.code == "missing_element"]
+    assert [(f.indicator, f.severity) for f in found] == [("ENV", "bad")]
+    assert "POP" in found[0].message and "环境投诉每千人" in found[0].message

@@ -70,6 +70,22 @@ def test_comments_sentiment_errors_leave_no_output(tmp_path: Path) -> None:
         )
 
 
+def test_comments_sentiment_refuses_a_missing_folder_and_the_input_as_output(
+    tmp_path: Path,
+) -> None:
+    src = tmp_path / "in.csv"
+    src.write_text("id,review\n1,很好\n", encoding="utf-8")
+    before = src.read_bytes()
+    missing = tmp_path / "nonexistdir"
+    args = ["comments", "sentiment", "--input", str(src), "--text-column", "review"]
+    with pytest.raises(CommandError, match="输出目录不存在"):
+        call_command(*args, "--output", str(missing / "x.csv"))
+    assert not missing.exists()
+    with pytest.raises(CommandError, match="输出文件不能和输入文件相同"):
+        call_command(*args, "--output", str(tmp_path / "." / "in.csv"))
+    assert src.read_bytes() == before and list(tmp_path.iterdir()) == [src]
+
+
 def test_evaluation_metrics_rebuild_and_verify(org_tree: dict[str, Any]) -> None:
     make_order(unit=org_tree["village_a"], created=at(3))
     MetricDaily.objects.all().delete()

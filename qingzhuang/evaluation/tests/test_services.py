@@ -151,8 +151,9 @@ def test_bad_formula_never_lands(db: Any) -> None:
         )
 
 
-def test_scheme_check_flags_paperwork_indicator(db: Any) -> None:
+def test_scheme_check_flags_paperwork_indicator(data: dict[str, Any]) -> None:
     scheme = _scheme("test")
+    DataElement.objects.create(code="LEDGER_COUNT", name="工作台账份数", unit="份")
     bad = services.indicator_upsert(
         code="LEDGER",
         name="工作台账份数",
@@ -188,3 +189,117 @@ def test_goal_tree_rolls_up_progress(data: dict[str, Any]) -> None:
     assert rows[1]["progress"] == pytest.approx(2 / 3)
     assert rows[2]["progress"] == pytest.approx(0.875)
     assert rows[0]["progress"] == pytest.approx((3 * 2 / 3 + 0.875) / 4)
+
+
+@pytest.mark.parametrize(
+    "numbers",
+    [
+        {"floor": float("nan"), "target": 1.0},
+        {"floor": 0.0, "target": float("inf")},
+        {"floor": float("-inf"), "target": 1.0},
+        {"floor": 0.0, "target": 1.0, "baseline": float("nan")},
+    ],
+)
+def test_indicator_with_non_finite_numbers_never_lands(db: Any, numbers: dict[str, float]) -> None:
+    with pytest.raises(InvalidInput, match="nan"):
+        services.indicator_upsert(
+            code="X", name="x", formula="M:satisfaction_rate", actor="test", **numbers
+        )
+    assert not AuditEntry.objects.filter(action__startswith="evaluation.indicator").exists()
+
+
+def test_scheme_item_and_goal_weights_must_be_finite(data: dict[str, Any]) -> None:
+    scheme = _scheme("test")
+    ind = scheme.items.first().indicator
+    for weight in (float("nan"), float("inf")):
+        with pytest.raises(InvalidInput):
+            services.scheme_item_set(scheme=scheme, indicator=ind, weight=weight, actor="test")
+        with pytest.raises(InvalidInput):
+            services.goal_create(name="g", weight=weight, actor="test")
+    assert {i.weight for i in scheme.items.all()} == {60, 40}
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ({"formula": "M:satisfaction_rate", "floor": 0.9, "target": 0.9}, "底线和目标"),
+        ({"formula": "M:satisfaction_rate / 0", "floor": 0, "target": 1}, "除以 0"),
+        ({"formula": "M:complaints / (2 - 2.0)", "floor": 0, "target": 1}, "除以 0"),
+        ({"formula": "E:NOPE_CODE", "floor": 0, "target": 1}, "找不到数据元：NOPE_CODE"),
+        (
+            {"formula": "E:POP_TOTAL / E:NOPE_CODE + E:NOPE2", "floor": 0, "target": 1},
+            "找不到数据元：NOPE2、NOPE_CODE",
+        ),
+    ],
+)
+def test_indicator_that_can_never_score_is_refused(
+    data: dict[str, Any], spec: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(InvalidInput, match=message):
+        services.indicator_upsert(code="X", name="x", actor="test", **spec)
+    assert not services.Indicator.objects.filter(code="X").exists()
+
+
+def test_formula_over_existing_elements_and_nonzero_constants_is_accepted(
+    data: dict[str, Any],
+) -> None:
+    ind = services.indicator_upsert(
+        code="X",
+        name="x",
+        formula="M:complaints / E:POP_TOTAL * 1000 / (2 - 1)",
+        floor=10,
+        target=1,
+        direction="lower",
+        actor="test",
+    )
+    assert ind.pk
+
+
+def test_scheme_check_flags_an_indicator_whose_element_is_gone(data: dict[str, Any]) -> None:
+    scheme = _scheme("test")
+    assert not [f for f in scheme_check(scheme).findings if f.code == "missing_element"]
+    DataValue.objects.filter(element__code="POP_TOTAL").delete()
+    DataElement.objects.filter(code="POP_TOTAL").delete()
+    res = scheme_check(scheme)
+    found = [f for f in res.findings if f.code == "missing_element"]
+    assert [f.indicator for f in found] == ["ENV"]
+    assert "POP_TOTAL" in found[0].message and not res.ok
+
+
+def test_scores_for_a_period_that_has_not_started_are_refused(data: dict[str, Any]) -> None:
+    from django.utils import timezone
+
+    scheme = _scheme(data["admin"])
+    nxt = timezone.localdate().replace(day=1) + timedelta(days=32)
+    with pytest.raises(InvalidInput, match="还没有开始"):
+        services.scores_compute(
+            scheme=scheme, period=f"{nxt.year}-{nxt.month:02d}", actor=data["admin"]
+        )
+    with pytest.raises(InvalidInput, match="还没有开始"):
+        services.scores_compute(scheme=scheme, period="2030-01", actor=data["admin"])
+    assert not Score.objects.exists()
+    today = timezone.localdate()
+    services.scores_compute(
+        scheme=scheme, period=f"{today.year}-{today.month:02d}", actor=data["admin"]
+    )
+    assert Score.objects.count() == 2
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"weight_satisfied": 1.5},
+        {"weight_dissatisfied": -0.1},
+        {"weight_fairly": float("nan")},
+        {"weight_satisfied": 0.5, "weight_fairly": 0.8},
+        {"weight_fairly": 0.3, "weight_dissatisfied": 0.4},
+    ],
+)
+def test_satisfaction_weights_out_of_range_or_order_never_land(
+    db: Any, changes: dict[str, Any]
+) -> None:
+    services.settings_get()
+    with pytest.raises(InvalidInput, match="权重"):
+        services.settings_update(actor="test", **changes)
+    cfg = EvaluationSettings.objects.get()
+    assert (cfg.weight_satisfied, cfg.weight_fairly, cfg.weight_dissatisfied) == (1.0, 0.8, 0.0)

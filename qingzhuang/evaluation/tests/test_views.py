@@ -202,6 +202,9 @@ def test_monthly_report_xlsx_and_pdf(client: Client, site: dict[str, Any]) -> No
 
 
 def test_indicators_page_shows_checker(client: Client, site: dict[str, Any]) -> None:
+    from qingzhuang.datastore.models import DataElement
+
+    DataElement.objects.create(code="PHOTOS", name="入户走访照片张数", unit="张")
     bad = services.indicator_upsert(
         code="PHOTO",
         name="入户走访照片张数",
@@ -373,7 +376,7 @@ def test_overview_charts_and_titles_follow_the_language(
     en, en_html = page()
     names = [s["name"] for s in en["trend"]["series"]]
     assert names == ["Response rate", "Resolution rate", "Satisfaction rate"]
-    assert en["units"]["series"][0]["name"] == "Satisfaction rate"
+    assert en["units"]["series"][2]["name"] == "Satisfaction rate"
     assert "95% confidence interval" in en_html and "各单位三率" not in en_html
     assert "Satisfaction rate, lower bound (%)" in en_html and "满意率区间下限" not in en_html
 
@@ -436,3 +439,237 @@ def test_signal_thresholds_saved_by_managers_with_bounds(
         assert message in client.post(url, form, follow=True).content.decode()
         cfg = EvaluationSettings.objects.get()
         assert (cfg.fast_callback_minutes, cfg.phone_many_orders) == (30, 3)
+
+
+INDICATOR_FORM = {
+    "code": "ONTIME",
+    "name": "按期办结率",
+    "formula": "M:on_time_rate",
+    "floor": "0.7",
+    "target": "0.95",
+    "direction": "higher",
+    "kind": "process",
+    "weight": "20",
+}
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "label"),
+    [
+        ("floor", "nan", "底线"),
+        ("target", "inf", "目标"),
+        ("baseline", "nan", "基线"),
+        ("target", "-Infinity", "目标"),
+        ("weight", "nan", "权重"),
+        ("floor", "", "底线"),
+        ("target", "九十", "目标"),
+        ("weight", "", "权重"),  # a scheme was chosen
+    ],
+)
+def test_indicator_save_refuses_non_numbers_with_a_message_not_a_crash(
+    client: Client, site: dict[str, Any], field: str, value: str, label: str
+) -> None:
+    from qingzhuang.audit.models import AuditEntry
+    from qingzhuang.evaluation.models import Indicator
+
+    _login(client, site, "admin")
+    audited = AuditEntry.objects.count()
+    form = {**INDICATOR_FORM, "scheme": site["scheme"].pk, field: value}
+    r = client.post("/evaluation/indicators/save/", form, follow=True)
+    assert r.status_code == 200
+    shown = [str(m) for m in r.context["messages"]]
+    assert len(shown) == 1 and label in shown[0], shown
+    assert not Indicator.objects.filter(code="ONTIME").exists()
+    assert AuditEntry.objects.count() == audited
+
+
+def test_indicator_save_names_a_missing_data_element(client: Client, site: dict[str, Any]) -> None:
+    from qingzhuang.evaluation.models import Indicator
+
+    _login(client, site, "admin")
+    form = {**INDICATOR_FORM, "formula": "E:NOPE_CODE"}
+    r = client.post("/evaluation/indicators/save/", form, follow=True)
+    assert "找不到数据元：NOPE_CODE" in r.content.decode()
+    assert not Indicator.objects.filter(code="ONTIME").exists()
+    tags = {**INDICATOR_FORM, "tags": "接诉即办，时效, "}
+    client.post("/evaluation/indicators/save/", tags)
+    assert Indicator.objects.get(code="ONTIME").tags == ["接诉即办", "时效"]
+
+
+def test_report_is_named_after_the_period_type(client: Client, site: dict[str, Any]) -> None:
+    _login(client, site, "evaluator")
+    for period, name in (
+        ("2026-03", "2026年3月评价月报"),
+        ("2026Q1", "2026年第1季度评价季报"),
+        ("2026", "2026年评价年报"),
+    ):
+        r = client.get(f"/evaluation/report/?period={period}&format=xlsx")
+        assert quote(f"{name}.xlsx") in r["Content-Disposition"], period
+    page = client.get("/evaluation/?period=2026Q1").content.decode()
+    assert "季报 Excel" in page and "季报 PDF" in page and "月报 Excel" not in page
+
+
+def test_scheme_check_shares_add_up_to_100(client: Client, site: dict[str, Any]) -> None:
+    from qingzhuang.evaluation.models import Indicator
+
+    services.indicator_upsert(
+        code="RESP", name="诉求响应率", formula="M:response_rate", floor=0.5, target=1,
+        kind="process", actor="test",
+    )  # fmt: skip
+    services.indicator_upsert(
+        code="TRACE", name="走访记录", formula="M:received", floor=0, target=10,
+        kind="paperwork", actor="test",
+    )  # fmt: skip
+    scheme = site["scheme"]
+    services.scheme_item_set(
+        scheme=scheme, indicator=Indicator.objects.get(code="SAT"), weight=191, actor="test"
+    )
+    for code in ("RESP", "TRACE"):
+        services.scheme_item_set(
+            scheme=scheme, indicator=Indicator.objects.get(code=code), weight=10, actor="test"
+        )
+    _login(client, site, "admin")
+    html = client.get("/evaluation/indicators/").content.decode()
+    share_line = html.split("结果类指标权重占比")[1].split("</p>")[0]
+    shares = [int(x) for x in re.findall(r"(\d+)%", share_line)]
+    assert len(shares) == 3 and sum(shares) == 100, shares
+
+
+def test_metrics_group_error_names_the_groups_in_words(
+    client: Client, site: dict[str, Any]
+) -> None:
+    _login(client, site, "admin")
+    r = client.get("/evaluation/metrics/?period=2026-03&by=village")
+    body = r.content.decode()
+    assert r.status_code == 400
+    assert "责任单位" in body and "村(社区)" in body and "org_unit" not in body
+
+
+def test_ignored_parameters_are_said_not_silent(client: Client, site: dict[str, Any]) -> None:
+    services.scores_compute(scheme=site["scheme"], period="2026-03", actor="test")
+    _login(client, site, "admin")
+    r = client.get("/evaluation/evidence/?period=2026-03&unit=abc")
+    assert r.status_code == 200
+    assert "没有找到这个单位，已显示全部" in r.content.decode()
+    assert r.content.decode().count("东村专属分类") == 3
+    ok = client.get(f"/evaluation/evidence/?period=2026-03&unit={site['village_a'].pk}")
+    assert "已显示全部" not in ok.content.decode()
+    r = client.get(f"/evaluation/scores/?scheme={site['scheme'].pk}&period=x")
+    body = r.content.decode()
+    assert "没有找到时期“x”的评分，已显示 2026-03" in body
+    assert "东村" in body and "西村" in body
+    ok = client.get(f"/evaluation/scores/?scheme={site['scheme'].pk}&period=2026-03")
+    assert "没有找到时期" not in ok.content.decode() and "没有找到这个考核方案" not in (
+        ok.content.decode()
+    )
+    r = client.get("/evaluation/scores/?scheme=abc")
+    assert "没有找到这个考核方案，已显示“月度方案”" in r.content.decode()
+
+
+def test_compute_for_a_future_period_is_refused_on_the_page(
+    client: Client, site: dict[str, Any]
+) -> None:
+    _login(client, site, "admin")
+    r = client.post(
+        "/evaluation/scores/compute/",
+        {"scheme": site["scheme"].pk, "period": "2030-01"},
+        follow=True,
+    )
+    assert "还没有开始" in r.content.decode()
+    assert not Score.objects.exists()
+
+
+def test_unit_chart_shows_three_rates_with_intervals_for_every_unit(
+    client: Client, site: dict[str, Any]
+) -> None:
+    services.settings_update(actor="test", min_sample=2)  # 西村 (1 callback) is unranked
+    _login(client, site, "admin")
+    html = client.get("/evaluation/?period=2026-03").content.decode()
+    charts = json.loads(
+        html.split('id="chart-data" type="application/json">')[1].split("</script>")[0]
+    )
+    units = charts["units"]
+    assert units["type"] == "error_bars"
+    assert [s["name"] for s in units["series"]] == ["响应率", "解决率", "满意率"]
+    assert len(units["x"]) == 2 and any("西村" in x for x in units["x"])
+    for s in units["series"]:
+        assert len(s["data"]) == len(s["low"]) == len(s["high"]) == 2
+        for v, lo, hi in zip(s["data"], s["low"], s["high"], strict=True):
+            assert v is None or lo <= v <= hi
+    assert "满意率" in units["subtitle"] and "95%" in units["subtitle"]
+
+
+def test_every_chart_grid_keeps_its_axis_labels_inside() -> None:
+    from pathlib import Path
+
+    js = (Path(__file__).parents[1] / "static" / "evaluation" / "charts.js").read_text()
+    grids = re.findall(r"grid:\s*\{[^}]*\}", js)
+    assert grids and all("containLabel: true" in g for g in grids), grids
+
+
+def test_signal_tracking_codes_link_to_orders_the_user_can_open(
+    client: Client, site: dict[str, Any]
+) -> None:
+    from qingzhuang.evaluation.signal_store import signals_rebuild
+    from qingzhuang.service_requests.models import WorkOrder
+
+    orders = [
+        make_order(
+            unit=site["village_a"],
+            created=at(10 + i),
+            resolved_at=at(10 + i, 12),
+            callback=("solved", "satisfied"),
+            callback_after=timedelta(minutes=2),
+        )
+        for i in range(3)
+    ]
+    signals_rebuild()
+    _login(client, site, "admin")
+    html = client.get("/evaluation/signals/?period=2026-03").content.decode()
+    for o in orders:
+        link = f'<a href="/requests/{o.pk}/">{o.request.tracking_code}</a>'
+        assert link in html
+    assert client.get(f"/requests/{orders[0].pk}/").status_code == 200
+    client.logout()
+    # The order moved to another village after the signal was found: the village worker still
+    # sees the signal of their village, but the order itself is no longer theirs to open.
+    WorkOrder.objects.filter(pk=orders[0].pk).update(org_unit=site["village_b"])
+    _login(client, site, "worker_a")
+    html = client.get("/evaluation/signals/?period=2026-03").content.decode()
+    assert orders[0].request.tracking_code in html
+    assert f'href="/requests/{orders[0].pk}/"' not in html
+    assert f'href="/requests/{orders[1].pk}/"' in html
+
+
+def test_weighted_satisfaction_weights_are_set_on_the_metrics_page(
+    client: Client, site: dict[str, Any]
+) -> None:
+    from qingzhuang.evaluation.periods import parse
+    from qingzhuang.evaluation.selectors import request_metrics
+    from qingzhuang.org.scope import Scope
+
+    _login(client, site, "admin")
+    page = client.get("/evaluation/metrics/?period=2026-03").content.decode()
+    for name in ("weight_satisfied", "weight_fairly", "weight_dissatisfied"):
+        assert f'name="{name}"' in page
+    form = {"satisfaction_mode": "weighted", "partly_weight": "0", "min_sample": "1"}
+    weights = {"weight_satisfied": "1", "weight_fairly": "0.5", "weight_dissatisfied": "0.25"}
+    r = client.post("/evaluation/metrics/settings/", {**form, **weights}, follow=True)
+    assert "已保存指标口径" in r.content.decode()
+    cfg = EvaluationSettings.objects.get()
+    assert (cfg.weight_satisfied, cfg.weight_fairly, cfg.weight_dissatisfied) == (1, 0.5, 0.25)
+    got = request_metrics(scope=Scope.all(), period=parse("2026-03"), group_by="org_unit")
+    assert got[site["village_b"].pk]["satisfaction_rate"]["value"] == pytest.approx(0.25)
+    for field, value, message in (
+        ("weight_fairly", "1.5", "基本满意权重"),
+        ("weight_dissatisfied", "nan", "不满意权重"),
+        ("weight_satisfied", "0.4", "满意"),
+        ("weight_dissatisfied", "0.6", "不满意"),
+    ):
+        r = client.post(
+            "/evaluation/metrics/settings/", {**form, **weights, field: value}, follow=True
+        )
+        shown = [str(m) for m in r.context["messages"]]
+        assert len(shown) == 1 and message in shown[0], (field, value, shown)
+        cfg = EvaluationSettings.objects.get()
+        assert (cfg.weight_satisfied, cfg.weight_fairly, cfg.weight_dissatisfied) == (1, 0.5, 0.25)

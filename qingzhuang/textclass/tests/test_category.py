@@ -39,6 +39,14 @@ def test_save_load_round_trip_keeps_predictions(model: CategoryModel, tmp_path: 
     assert loaded.labels == ["交通", "教育", "环境"]
 
 
+def test_save_into_a_missing_directory_says_so_in_one_line(
+    model: CategoryModel, tmp_path: Path
+) -> None:
+    with pytest.raises(ValueError, match="输出目录不存在") as info:
+        model.save(tmp_path / "nodir" / "m.joblib")
+    assert "\n" not in str(info.value)
+
+
 def test_load_refuses_files_that_are_not_models(tmp_path: Path) -> None:
     garbage = tmp_path / "garbage.bin"
     garbage.write_bytes(b"\x00not a model at all")

@@ -89,3 +89,67 @@ def test_sentiment_csv_adds_probability_and_label(tmp_path: Path) -> None:
     rows = read_csv(out)
     assert [r["sentiment"] for r in rows[:2]] == ["1", "0"]
     assert rows[0]["no"] == "1" and len(rows[0]["positive"].split(".")[1]) == 4
+
+
+def test_output_file_gets_normal_permissions(tmp_path: Path) -> None:
+    import os
+    import stat
+
+    inp = write_csv(tmp_path / "c.csv", [["review"], ["很满意"]])
+    out = tmp_path / "s.csv"
+    old = os.umask(0o022)
+    try:
+        sentiment_csv(inp, "review", out)
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o644
+
+
+def test_output_in_a_missing_directory_is_refused(tmp_path: Path) -> None:
+    inp = write_csv(tmp_path / "c.csv", [["review"], ["很满意"]])
+    missing = tmp_path / "nonexist"
+    with pytest.raises(ValueError, match="输出目录不存在") as info:
+        sentiment_csv(inp, "review", missing / "x.csv")
+    assert "\n" not in str(info.value) and str(missing) in str(info.value)
+    assert not missing.exists()
+
+
+def test_output_that_is_the_input_is_refused_and_input_kept(
+    tmp_path: Path, corpus: tuple[list[str], list[str]]
+) -> None:
+    texts, labels = corpus
+    train = write_csv(
+        tmp_path / "train.csv", [["text", "label"], *map(list, zip(texts, labels, strict=True))]
+    )
+    model = tmp_path / "m.joblib"
+    train_from_csv(train, "text", "label", model)
+    inp = write_csv(tmp_path / "in.csv", [["text"], ["学校乱收费补课"]])
+    before = inp.read_bytes()
+    same = tmp_path / "sub" / ".." / "in.csv"  # the same file by another spelling
+    (tmp_path / "sub").mkdir()
+    with pytest.raises(ValueError, match="输出文件不能和输入文件相同"):
+        classify_csv(model, inp, "text", same)
+    with pytest.raises(ValueError, match="输出文件不能和输入文件相同"):
+        sentiment_csv(inp, "text", inp)
+    assert inp.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        ["train.csv", "m.joblib", "in.csv", "sub"]
+    )
+
+
+def test_model_into_a_missing_directory_is_refused_before_training(
+    tmp_path: Path, corpus: tuple[list[str], list[str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from qingzhuang.textclass import cli_support
+
+    texts, labels = corpus
+    train = write_csv(
+        tmp_path / "train.csv", [["text", "label"], *map(list, zip(texts, labels, strict=True))]
+    )
+    trained: list[int] = []
+    monkeypatch.setattr(
+        cli_support, "train_category_model", lambda *a, **k: trained.append(1) or None
+    )
+    with pytest.raises(ValueError, match="输出目录不存在"):
+        train_from_csv(train, "text", "label", tmp_path / "nodir" / "m.joblib")
+    assert trained == []

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -34,21 +33,15 @@ class Command(QzCommand):
         if not src.is_file():
             raise InvalidInput(_("找不到输入文件：%(path)s") % {"path": src})
         out = Path(options["output"])
-        if out.resolve() == src.resolve():
-            raise InvalidInput(_("输出文件不能和输入文件相同，请换一个文件名"))
         try:
             from qingzhuang.textclass.cli_support import sentiment_csv
         except ImportError as exc:
             raise InvalidInput(
                 _("情感模型模块 qingzhuang.textclass 不可用，请先安装完整的轻装程序包")
             ) from exc
-        # Write next to the target and rename, so a failure never leaves a half-written file.
-        tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
-        try:
-            rows = sentiment_csv(str(src), options["text_column"], str(tmp))
-            os.replace(tmp, out)
-        finally:
-            tmp.unlink(missing_ok=True)
+        # The shared CSV writer refuses a missing output folder or output == input, and
+        # replaces the output only when every row is written.
+        rows = sentiment_csv(str(src), options["text_column"], str(out))
         return {"input": str(src), "output": str(out), "rows": rows}
 
     def print_human(self, result: Any) -> None:
