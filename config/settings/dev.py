@@ -11,3 +11,6 @@ from config.settings.base import *  # noqa: F403
 DEBUG = env.DEBUG
 WHITENOISE_USE_FINDERS = True
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
+# With DEBUG=1 (someone editing the code), an edited CSS/JS file is served at its new size;
+# otherwise WhiteNoise indexes the files once at start-up, which is faster.
+WHITENOISE_AUTOREFRESH = DEBUG
