@@ -165,14 +165,23 @@ def check_scheme(
         words = paperwork_words(ind)
         if ind.kind == PAPERWORK or words:
             counting = any(w in " ".join([ind.name, ind.unit]) for w in COUNT_WORDS)
-            why = "、".join(dict.fromkeys(words)) or "被标为留痕类"
+            why = join_list(dict.fromkeys(words)) or gettext("被标为留痕类")
+            message = (
+                gettext(
+                    "“%(name)s”考核的是留痕/材料（%(why)s），按数量计分会鼓励多做材料。"
+                    "请改为考核群众得到的结果，如解决率、满意率。"
+                )
+                if counting
+                else gettext(
+                    "“%(name)s”考核的是留痕/材料（%(why)s）。"
+                    "请改为考核群众得到的结果，如解决率、满意率。"
+                )
+            )
             result.findings.append(
                 Finding(
                     "bad",
                     "rewards_paperwork",
-                    f"“{ind.name}”考核的是留痕/材料（{why}）"
-                    + ("，按数量计分会鼓励多做材料" if counting else "")
-                    + "。请改为考核群众得到的结果，如解决率、满意率。",
+                    message % {"name": ind.name, "why": why},
                     ind.code,
                 )
             )
@@ -195,7 +204,8 @@ def check_scheme(
             Finding(
                 "bad",
                 "too_many_indicators",
-                f"方案有 {len(indicators)} 项指标，超过上限 {max_indicators} 项。请合并或删去次要指标。",
+                gettext("方案有 %(n)s 项指标，超过上限 %(max)s 项。请合并或删去次要指标。")
+                % {"n": len(indicators), "max": max_indicators},
             )
         )
     if frequency_per_year > max_frequency:
@@ -203,8 +213,11 @@ def check_scheme(
             Finding(
                 "bad",
                 "too_frequent",
-                f"每年考核 {frequency_per_year} 次，超过上限 {max_frequency} 次。"
-                "请改为按季度或半年考核，日常用数据看板代替。",
+                gettext(
+                    "每年考核 %(n)s 次，超过上限 %(max)s 次。"
+                    "请改为按季度或半年考核，日常用数据看板代替。"
+                )
+                % {"n": frequency_per_year, "max": max_frequency},
             )
         )
     weights = {OUTCOME: 0.0, PROCESS: 0.0, PAPERWORK: 0.0}
@@ -222,7 +235,8 @@ def check_scheme(
             Finding(
                 "warn",
                 "few_outcomes",
-                f"结果类指标只占 {result.share_percents[OUTCOME]}% 的权重，建议不低于 60%。",
+                gettext("结果类指标只占 %(share)s%% 的权重，建议不低于 60%%。")
+                % {"share": result.share_percents[OUTCOME]},
             )
         )
     return result

@@ -103,3 +103,17 @@ def test_formula_over_a_missing_element_is_flagged() -> None:
     found = [f for f in res.findings if f.code == "missing_element"]
     assert [(f.indicator, f.severity) for f in found] == [("ENV", "bad")]
     assert "POP" in found[0].message and "环境投诉每千人" in found[0].message
+
+
+def test_findings_follow_the_page_language() -> None:
+    from django.utils import translation
+
+    with translation.override("en"):
+        res = check_scheme(
+            [(IndicatorInfo("PHOTO", "工作台账照片张数", "process"), 10)] * 11,
+            frequency_per_year=12,
+        )
+    for finding in res.findings:
+        prose = finding.message.replace("工作台账照片张数", "").replace("台账", "")
+        prose = prose.replace("照片", "")
+        assert not any("\u4e00" <= ch <= "\u9fff" for ch in prose), finding.message
