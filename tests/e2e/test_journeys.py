@@ -114,7 +114,7 @@ def test_templates_redundancy_accept_fill_download(
     section.locator("button[value=accept]").click()
     page.wait_for_load_state("load")
     element = DataElement.objects.filter(name__contains="自来水入户").get()
-    page.goto(f"{base}/templates/redundancy/")
+    page.goto(f"{base}/templates/redundancy/?status=accepted")  # the full list is paged
     accepted = page.locator("section.panel", has_text="自来水入户").first
     assert "已建数据元" in accepted.inner_text()
 
@@ -124,7 +124,10 @@ def test_templates_redundancy_accept_fill_download(
     page.click("form.panel button.primary")
     page.wait_for_load_state("load")
     shot(page, "journey1-entry")
-    assert page.locator(f"input[name=v_{element.code}]").count() == 0  # now known
+    # now known: no longer asked for, listed with its value (and a box to correct it)
+    assert page.locator(f"form.stack input[name=v_{element.code}]").count() == 0
+    known = page.locator("tr", has=page.locator(f"input[name=v_{element.code}]"))
+    assert f"{VALUE:,}" in known.inner_text()
 
     template = ReportTemplate.objects.get(title="农村饮水安全情况统计表")
     township = OrgUnit.objects.get(level=OrgLevel.TOWNSHIP)
