@@ -16,6 +16,7 @@ from qingzhuang.org.models import OrgLevel, OrgUnit
 from qingzhuang.org.scope import scope_for
 from qingzhuang.service_requests import selectors, services
 from qingzhuang.service_requests.models import Channel, WorkOrder
+from qingzhuang.service_requests.workflow import RESIDENT
 
 router = Router(tags=["接诉即办 service_requests"])
 
@@ -86,7 +87,7 @@ def intake(request: HttpRequest, payload: IntakeIn) -> Status:
         request_type=payload.request_type,
         text=payload.text,
         channel=Channel.API,
-        actor="public",
+        actor=RESIDENT,
         location=payload.location,
         resident_phone=payload.phone,
         resident_name=payload.name,
@@ -113,6 +114,8 @@ class StatusOut(Schema):
     state_label: str
     created_at: dt.datetime
     resolution_note: str
+    # after 重办, until resolved again: the result of the round that was reopened
+    previous_resolution_note: str = ""
     events: list[EventOut]
 
 
@@ -130,6 +133,7 @@ def status(request: HttpRequest, code: str) -> StatusOut:
         state_label=s.state_label,
         created_at=s.created_at,
         resolution_note=s.resolution_note,
+        previous_resolution_note=s.previous_resolution_note,
         events=[EventOut(at=e["at"], label=e["label"]) for e in s.events],
     )
 
@@ -152,6 +156,7 @@ def _order_out(o: WorkOrder, user: Any) -> OrderOut:
     from qingzhuang.org.roles import can
 
     r = o.request
+    text = selectors.personal_text_for(user)
     return OrderOut(
         id=o.pk,
         tracking_code=r.tracking_code,
@@ -159,10 +164,10 @@ def _order_out(o: WorkOrder, user: Any) -> OrderOut:
         request_type=r.request_type,
         category=r.category,
         org_unit=o.org_unit.name,
-        text=r.text,
+        text=text(r.text),
         created_at=o.created_at,
         resolution_due_at=o.resolution_due_at,
-        overdue=o.overdue_response or o.overdue_resolution,
+        overdue=o.is_overdue,
         phone=r.resident_phone if can(user, "personal_data.view") else r.masked_phone(),
     )
 

@@ -1,5 +1,6 @@
-"""The inbox as a spreadsheet. Personal data is included only for roles that may see it, and
-every export that carries it is written to the audit log (who, how many rows, which filter)."""
+"""The inbox as a spreadsheet. Personal data is included only for roles that may see it (for the
+others the phone column and any numbers typed into the text are masked), and every export that
+carries it is written to the audit log (who, how many rows, which filter)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from qingzhuang.core.exports import xlsx_bytes
 from qingzhuang.core.privacy import mask_phone
 from qingzhuang.org.roles import can
 from qingzhuang.service_requests.models import WorkOrder
+from qingzhuang.service_requests.selectors import personal_text_for
 
 MAX_ROWS = 20_000
 HEADER = [
@@ -37,6 +39,7 @@ def work_orders_export(
 ) -> bytes:
     """Build the xlsx; audit it when names or full phone numbers are in it."""
     personal = can(acting_user, "personal_data.view")
+    text = personal_text_for(acting_user)
     rows = []
     for o in orders[:MAX_ROWS]:
         r = o.request
@@ -47,7 +50,7 @@ def work_orders_export(
                 r.org_unit.name if r.org_unit else "",
                 r.get_request_type_display(),
                 r.category,
-                r.text,
+                text(r.text),
                 o.org_unit.name if o.org_unit else "",
                 o.get_state_display(),
                 timezone.localtime(o.resolution_due_at).strftime("%Y-%m-%d")

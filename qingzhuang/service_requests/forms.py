@@ -7,7 +7,10 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from qingzhuang.core.errors import InvalidInput
 from qingzhuang.service_requests.models import Channel, RequestType, Resolution, Satisfaction
+from qingzhuang.service_requests.phones import normalise_phone
+from qingzhuang.service_requests.workflow import MAX_NOTE
 
 STAFF_CHANNELS = [
     (Channel.PHONE, Channel.PHONE.label),
@@ -53,6 +56,12 @@ class PublicIntakeForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["village"].choices = [("", "请选择"), *villages]  # type: ignore[attr-defined]
 
+    def clean_phone(self) -> str:
+        try:
+            return normalise_phone(self.cleaned_data.get("phone") or "")
+        except InvalidInput as exc:
+            raise forms.ValidationError(exc.message) from exc
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if (
@@ -69,14 +78,16 @@ class PublicIntakeForm(forms.Form):
 class StaffEntryForm(PublicIntakeForm):
     channel = forms.ChoiceField(label=_("来源"), choices=STAFF_CHANNELS)
     subject = forms.CharField(label=_("标题(选填)"), max_length=200, required=False)
-    category = forms.CharField(
-        label=_("分类(选填，不填由系统建议)"), max_length=100, required=False
-    )
+    category = forms.ChoiceField(label=_("分类(选填，不填由系统建议)"), required=False)
     id_number = forms.CharField(label=_("身份证号(选填)"), max_length=32, required=False)
     external_id = forms.CharField(label=_("外部编号(如12345工单号)"), max_length=64, required=False)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, categories: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [  # type: ignore[attr-defined]
+            ("", _("由系统建议")),
+            *[(c, c) for c in categories],
+        ]
         # Staff type what they heard; voice messages come from residents on the public page.
         del self.fields["voice"]
         self.fields["text"].required = True
@@ -103,32 +114,72 @@ class CallbackForm(forms.Form):
 
 
 class NoteForm(forms.Form):
+    """The note, reason or result typed with a work-order action (the service checks it too)."""
+
     note = forms.CharField(
-        label=_("说明"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("说明"),
+        required=False,
+        max_length=MAX_NOTE,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 
+class RecategoriseForm(forms.Form):
+    """改分类: a choice among the known categories, never free text (a typo would split them)."""
+
+    category = forms.ChoiceField(label=_("分类"))
+
+    def __init__(self, *args: Any, categories: list[str], current: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        names = [*categories, *([current] if current and current not in categories else [])]
+        self.fields["category"].choices = [(c, c) for c in names]  # type: ignore[attr-defined]
+        self.fields["category"].error_messages["invalid_choice"] = _(
+            "没有“%(value)s”这个分类，请从列表中选择。需要新分类的，请先在权责清单中添加。"
+        )
+
+
 class DutyRuleForm(forms.Form):
-    category = forms.CharField(label=_("分类"), max_length=100)
+    category = forms.ChoiceField(label=_("分类"), required=False)
+    new_category = forms.CharField(
+        label=_("新分类（列表里没有时才填）"), max_length=20, required=False
+    )
     area = forms.ChoiceField(label=_("适用区域"), required=False)
     lead_unit = forms.ChoiceField(label=_("主办单位(不选=问题所在村)"), required=False)
     lead_office = forms.CharField(label=_("主办站所/科室"), max_length=100, required=False)
     assisting_units = forms.MultipleChoiceField(label=_("协办单位"), required=False)
     department = forms.ChoiceField(label=_("属县级部门事项：部门"), required=False)
     reason = forms.CharField(label=_("依据/理由"), max_length=300, required=False)
+    replace = forms.BooleanField(label=_("已有规则，确认替换"), required=False)
 
     def __init__(
         self,
         *args: Any,
         units: list[tuple[str, str]],
         departments: list[tuple[str, str]],
+        categories: list[str],
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [  # type: ignore[attr-defined]
+            ("", "—"),
+            *[(c, c) for c in categories],
+        ]
+        self.fields["category"].error_messages["invalid_choice"] = _(
+            "没有“%(value)s”这个分类。请从列表中选择；确实要新增分类的，请填在“新分类”一栏。"
+        )
         self.fields["area"].choices = [("", "全镇"), *units]  # type: ignore[attr-defined]
         self.fields["lead_unit"].choices = [("", "问题所在村(社区)"), *units]  # type: ignore[attr-defined]
         self.fields["assisting_units"].choices = units  # type: ignore[attr-defined]
         self.fields["department"].choices = [("", "—"), *departments]  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        new = (data.get("new_category") or "").strip()
+        if data.get("category") and new:
+            raise forms.ValidationError(_("分类请从列表中选一个，或者填新分类，不要两样都填。"))
+        if not data.get("category") and not new and "category" not in self.errors:
+            raise forms.ValidationError(_("请选择分类；列表里没有的，填在“新分类”一栏。"))
+        return data
 
 
 class ImportForm(forms.Form):

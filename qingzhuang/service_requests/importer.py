@@ -21,6 +21,7 @@ from qingzhuang.core.textcodec import decode_bytes
 from qingzhuang.i18n import join_clauses, join_list
 from qingzhuang.org.models import OrgUnit
 from qingzhuang.service_requests.models import Channel, RequestType
+from qingzhuang.service_requests.phones import normalise_phone
 
 TYPE_WORDS = {str(label): value for value, label in RequestType.choices} | {
     "求助": "help",
@@ -154,6 +155,14 @@ def requests_import(
                 % {"row": i, "time": get("time")}
             )
             continue
+        try:
+            phone = normalise_phone(get("phone"))
+        except InvalidInput:
+            errors.append(
+                _("第%(row)s行：来电号码“%(phone)s”格式不对（应为11位手机号或带区号的固定电话）")
+                % {"row": i, "phone": get("phone")}
+            )
+            continue
         ext = get("external_id")
         prepared.append(
             {
@@ -161,7 +170,7 @@ def requests_import(
                 "request_type": rtype,
                 "text": text,
                 "channel": Channel.HOTLINE_12345,
-                "resident_phone": get("phone"),
+                "resident_phone": phone,
                 "resident_name": get("name"),
                 "external_id": ext,
                 "idempotency_key": f"12345-{ext}" if ext else "",

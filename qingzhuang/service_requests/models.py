@@ -31,6 +31,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 # No 0/O, 1/I/L: a resident reads the code over the phone.
@@ -134,6 +135,12 @@ class ServiceRequest(models.Model):
             models.Index(fields=["org_unit", "category", "created_at"]),
             # the same resident reporting again (gaming signal "solved, then reported again")
             models.Index(fields=["phone_hash", "created_at"]),
+            # praise (a few percent of requests): hotspots subtract it without reading every row
+            models.Index(
+                fields=["created_at", "org_unit", "category"],
+                condition=Q(request_type="praise"),
+                name="sr_praise_created_unit_cat",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -460,6 +467,29 @@ class WorkOrder(models.Model):
     @property
     def is_open(self) -> bool:
         return self.state in OPEN_STATES
+
+    # Late as the pages show it: by the flag `qz requests sla-scan` (or the transition) set, or,
+    # while the order is open, by a deadline that has passed — the same rule as
+    # `selectors.overdue_q`, so a page never waits for the scan.
+    @property
+    def response_overdue(self) -> bool:
+        if self.overdue_response:
+            return True
+        due = self.response_due_at
+        return (
+            self.is_open and self.accepted_at is None and due is not None and due < timezone.now()
+        )
+
+    @property
+    def resolution_overdue(self) -> bool:
+        if self.overdue_resolution:
+            return True
+        due = self.resolution_due_at
+        return self.is_open and due is not None and due < timezone.now()
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.response_overdue or self.resolution_overdue
 
 
 class WorkOrderEvent(models.Model):

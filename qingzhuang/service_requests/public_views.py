@@ -3,6 +3,7 @@ and a printable QR poster per village. They never show names, phones or ID numbe
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Any
 
@@ -20,6 +21,7 @@ from qingzhuang.org.models import OrgLevel, OrgUnit
 from qingzhuang.service_requests import selectors, services, voice
 from qingzhuang.service_requests.forms import CallbackForm, PublicIntakeForm, StatusLookupForm
 from qingzhuang.service_requests.models import Callback, Channel, hash_token
+from qingzhuang.service_requests.workflow import RESIDENT
 
 
 def _villages() -> list[OrgUnit]:
@@ -30,13 +32,31 @@ def _villages() -> list[OrgUnit]:
     )
 
 
+# The browser's form token (a session cookie): the hidden `client_key` of every intake form it
+# is shown. Browsers fetch /p/ again on Back and restore what was typed but not the hidden field;
+# with the token kept here, a resubmission carries the same token and the same text, hence the
+# same idempotency key, and lands on the first request's confirmation page.
+INTAKE_COOKIE = "qz_intake"
+_TOKEN = re.compile(r"[0-9a-f]{32}")
+
+
+def _form_token(request: HttpRequest) -> str:
+    token = request.COOKIES.get(INTAKE_COOKIE, "")
+    return token if _TOKEN.fullmatch(token) else uuid.uuid4().hex
+
+
 @require_http_methods(["GET", "POST"])
 @ratelimit("public_intake")
 def intake(request: HttpRequest, code: str = "") -> HttpResponse:
     villages = _villages()
-    choices = [(v.code, f"{v.parent.name if v.parent else ''} {v.name}".strip()) for v in villages]
     fixed = next((v for v in villages if v.code == code), None) if code else None
-    initial = {"client_key": uuid.uuid4().hex, "village": fixed.code if fixed else ""}
+    if code and fixed is None:
+        # /p/v/<code>/ is the link in a village's QR poster: an unknown code is a stale or
+        # misprinted poster, which the resident should be told rather than shown another form
+        return render(request, "service_requests/public/bad_qr.html", {"code": code}, status=404)
+    choices = [(v.code, f"{v.parent.name if v.parent else ''} {v.name}".strip()) for v in villages]
+    token = _form_token(request)
+    initial = {"client_key": token, "village": fixed.code if fixed else ""}
     form = PublicIntakeForm(
         request.POST or None, request.FILES or None, villages=choices, initial=initial
     )
@@ -57,11 +77,17 @@ def intake(request: HttpRequest, code: str = "") -> HttpResponse:
                 "request_type": data["request_type"],
                 "text": data["text"],
                 "channel": Channel.WEB,
-                "actor": "public",
+                "actor": RESIDENT,
                 "location": data["location"],
                 "resident_phone": data["phone"],
                 "resident_name": data["name"],
-                "idempotency_key": data["client_key"],
+                "idempotency_key": services.form_submission_key(
+                    token=data["client_key"],
+                    unit=unit,
+                    request_type=data["request_type"],
+                    text=data["text"],
+                    attachment=recording.content if recording is not None else b"",
+                ),
                 "photos": photos,
             }
             try:
@@ -73,7 +99,13 @@ def intake(request: HttpRequest, code: str = "") -> HttpResponse:
                 form.add_error(None, exc.message)
             else:
                 return redirect("public:thanks", code=result.request.tracking_code)
-    return render(request, "service_requests/public/intake.html", {"form": form, "fixed": fixed})
+    response = render(
+        request, "service_requests/public/intake.html", {"form": form, "fixed": fixed}
+    )
+    response.set_cookie(
+        INTAKE_COOKIE, token, path=reverse("public:intake"), httponly=True, samesite="Lax"
+    )
+    return response
 
 
 def _voice_upload(form: PublicIntakeForm, f: Any) -> services.Upload | None:

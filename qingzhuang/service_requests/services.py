@@ -10,6 +10,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import os
+import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ from django.utils.translation import gettext as _
 from rapidfuzz import fuzz, process
 
 from qingzhuang.audit.services import audit_record, snapshot
-from qingzhuang.core.errors import InvalidInput
+from qingzhuang.core.errors import Conflict, InvalidInput
 from qingzhuang.org.models import Department, OrgLevel, OrgUnit
 from qingzhuang.org.roles import require
 from qingzhuang.org.scope import scope_for
@@ -41,6 +42,7 @@ from qingzhuang.service_requests.models import (
     hash_phone,
     new_tracking_code,
 )
+from qingzhuang.service_requests.phones import main_number, normalise_phone
 
 # Re-exported: callers import every write from services.
 from qingzhuang.service_requests.workflow import (
@@ -259,6 +261,25 @@ def derive_idempotency_key(
     return "auto:" + hashlib.sha256(raw.encode()).hexdigest()[:40]
 
 
+def form_submission_key(
+    *, token: str, unit: OrgUnit, request_type: str, text: str, attachment: bytes = b""
+) -> str:
+    """The idempotency key of a public-form submission: the form token plus what was written.
+
+    A browser keeps one token while it shows the form (see `public_views.intake`), so the same
+    report sent twice on the same day — a double tap, or Back and submit again — is one request,
+    while a different report from the same phone is a new one. Without a token: "" (the content
+    key of `derive_idempotency_key` applies).
+    """
+    token = (token or "").strip()[:40]
+    if not token:
+        return ""
+    day = timezone.localdate().isoformat()
+    content = f"{day}|{unit.pk}|{request_type}|{' '.join((text or '').split())}".encode()
+    digest = hashlib.sha256(content + b"|" + hashlib.sha256(attachment).digest()).hexdigest()
+    return f"{token}:{digest[:20]}"
+
+
 def _clean(value: str, limit: int) -> str:
     return (value or "").strip()[:limit]
 
@@ -362,9 +383,7 @@ def request_submit(
         raise InvalidInput(_("渠道不正确。"))
     if org_unit is None or org_unit.level in (OrgLevel.COUNTY, OrgLevel.GRID):
         raise InvalidInput(_("请选择问题所在的村(社区)。"))
-    phone = _clean(resident_phone, 32)
-    if phone and sum(ch.isdigit() for ch in phone) < 7:
-        raise InvalidInput(_("电话号码不完整，请检查；不愿留电话可以不填。"))
+    phone = normalise_phone(_clean(resident_phone, 64))
     now = created_at or timezone.now()
     key = derive_idempotency_key(
         channel=channel,
@@ -400,7 +419,7 @@ def request_submit(
         resident_name=_clean(resident_name, 50),
         resident_phone=phone,
         resident_id_number=_clean(resident_id_number, 32),
-        phone_hash=hash_phone(phone),
+        phone_hash=hash_phone(main_number(phone)),
         idempotency_key=key,
         external_id=_clean(external_id, 64),
         duplicate_of_id=duplicate,
@@ -503,12 +522,23 @@ def _attach(*, request: ServiceRequest, upload: Upload, content_type: str) -> At
 def request_recategorise(
     *, request: ServiceRequest, category: str, acting_user: Any
 ) -> ServiceRequest:
-    """Staff override of the suggested category; overrides feed the next `qz requests retrain`."""
+    """Staff override of the suggested category; overrides feed the next `qz requests retrain`.
+
+    Only a known category (see `selectors.known_categories`) may be chosen: a typed variant
+    would start a category of its own and split hotspots and metrics.
+    """
+    from qingzhuang.service_requests.selectors import known_categories  # noqa: PLC0415
+
     require(acting_user, "requests.dispatch")
     scope_for(acting_user).require(request.org_unit)
     category = _clean(category, 100)
     if not category:
-        raise InvalidInput(_("请填写分类。"))
+        raise InvalidInput(_("请选择分类。"))
+    if category != request.category and category not in known_categories():
+        raise InvalidInput(
+            _("没有“%(category)s”这个分类，请从列表中选择。需要新分类的，请先在权责清单中添加。")
+            % {"category": category}
+        )
     before = snapshot(request, ["category", "category_overridden"])
     request.category = category
     request.category_overridden = category != request.suggested_category
@@ -534,6 +564,34 @@ def request_recategorise(
 
 # ---- duty list (权责清单) -----------------------------------------------------------------
 
+# A new category's name: what a township would call a kind of problem, nothing else (no markup).
+CATEGORY_NAME = re.compile(r"[\u3400-\u9fffA-Za-z0-9·、/（）()\-]{2,20}")
+
+
+def _check_category(category: str, *, new_category: bool) -> None:
+    from qingzhuang.service_requests.selectors import known_categories  # noqa: PLC0415
+
+    if category in known_categories():
+        return
+    if not new_category:
+        raise InvalidInput(
+            _("没有“%(category)s”这个分类。请从列表中选择；确实要新增分类的，请填在“新分类”一栏。")
+            % {"category": category}
+        )
+    if not CATEGORY_NAME.fullmatch(category):
+        raise InvalidInput(_("新分类的名称要 2 到 20 个字，只能用汉字、字母和数字。"))
+
+
+def _rule_summary(rule: DutyRule) -> str:
+    if rule.referred_up:
+        text = _("上报%(department)s") % {"department": rule.department}
+    else:
+        lead = rule.lead_unit.name if rule.lead_unit else _("问题所在村(社区)")
+        text = f"{_('主办')} {lead} {rule.lead_office}".strip()
+    if rule.reason:
+        text += _("，依据：%(reason)s") % {"reason": rule.reason}
+    return text
+
 
 @transaction.atomic
 def duty_rule_save(
@@ -548,23 +606,44 @@ def duty_rule_save(
     department: Department | None = None,
     reason: str = "",
     is_active: bool = True,
+    new_category: bool = False,
+    replace: bool = False,
 ) -> DutyRule:
-    """Create or update the rule for (category, area)."""
+    """Create the rule for (category, area), or replace the existing one when `replace` says so.
+
+    The category must be a known one unless `new_category` declares a new one, so a typo never
+    starts a category of its own. Replacing a rule is never silent: without `replace` it is
+    refused with the current rule in the message, and a replacement that leaves 依据 empty keeps
+    the old one (a referral's legal basis must not vanish by an oversight).
+    """
     if not isinstance(acting_user, str):
         require(acting_user, "requests.dispatch")
     category = _clean(category, 100)
     if not category:
-        raise InvalidInput(_("请填写分类。"))
-    if referred_up and (department is None or not reason.strip()):
+        raise InvalidInput(_("请选择分类。"))
+    _check_category(category, new_category=new_category)
+    rule = DutyRule.objects.select_for_update().filter(category=category, area=area).first()
+    if rule is not None and not replace:
+        raise Conflict(
+            _(
+                "“%(category)s”（%(area)s）已有规则：%(rule)s。确认替换请勾选“已有规则，确认替换”后再保存。"
+            )
+            % {
+                "category": category,
+                "area": area.name if area else _("全镇"),
+                "rule": _rule_summary(rule),
+            }
+        )
+    reason = _clean(reason, 300) or (rule.reason if rule else "")
+    if referred_up and (department is None or not reason):
         raise InvalidInput(_("属县级部门事项的，必须选择县级部门并写明依据。"))
-    rule = DutyRule.objects.filter(category=category, area=area).first()
     before = snapshot(rule) if rule else None
     rule = rule or DutyRule(category=category, area=area)
     rule.lead_unit = None if referred_up else lead_unit
     rule.lead_office = _clean(lead_office, 100)
     rule.referred_up = referred_up
     rule.department = department if referred_up else None
-    rule.reason = _clean(reason, 300)
+    rule.reason = reason
     rule.is_active = is_active
     rule.save()
     rule.assisting_units.set(assisting_units or [])

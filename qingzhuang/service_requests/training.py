@@ -13,19 +13,24 @@ from qingzhuang.service_requests import classify
 from qingzhuang.service_requests.models import ServiceRequest
 
 
-def retrain_from_history(*, min_per_category: int = 5) -> dict[str, Any]:
+def retrain_from_history(
+    *, min_per_category: int = 5, max_rows: int | None = None
+) -> dict[str, Any]:
     """Train on every categorised request; staff overrides are the labels that matter most.
 
     Categories with fewer than `min_per_category` examples are left out (the model could not
-    learn them). The model file is replaced atomically; running intakes pick it up by mtime.
+    learn them). `max_rows` keeps only the most recent requests. The model file is replaced
+    atomically; running intakes pick it up by mtime.
     """
     from qingzhuang.textclass import train_category_model
 
-    rows = list(
+    qs = (
         ServiceRequest.objects.exclude(category="")
         .filter(duplicate_of__isnull=True)
+        .order_by("-created_at", "-id")
         .values_list("subject", "text", "category", "category_overridden")
     )
+    rows = list(qs[:max_rows] if max_rows else qs)
     counts = Counter(c for _, _, c, _ in rows)
     keep = {c for c, n in counts.items() if n >= min_per_category}
     data = [(classify.model_text(s, t), c) for s, t, c, _ in rows if c in keep]

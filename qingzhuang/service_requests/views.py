@@ -3,6 +3,7 @@ hotspots. Thin: parse, fetch in scope, call the service, render."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -25,6 +26,8 @@ from qingzhuang.service_requests import importer, selectors, services, voice
 from qingzhuang.service_requests.forms import (
     DutyRuleForm,
     ImportForm,
+    NoteForm,
+    RecategoriseForm,
     SlaPolicyForm,
     StaffEntryForm,
 )
@@ -35,7 +38,13 @@ from qingzhuang.service_requests.models import (
     SlaPolicy,
     WorkOrderState,
 )
-from qingzhuang.service_requests.workflow import ACTION_LABELS, TRANSITIONS
+from qingzhuang.service_requests.workflow import (
+    ACTION_LABELS,
+    MAX_NOTE,
+    MAX_REASON,
+    TRANSITIONS,
+    actor_display,
+)
 
 
 def _village_choices(request: HttpRequest) -> list[tuple[str, str]]:
@@ -110,16 +119,36 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     order = selectors.work_order_get(scope=scope, pk=pk)
     can_dispatch = can(request.user, "requests.dispatch")
     attachments = list(order.request.attachments.select_related("summary_by"))
+    result, previous_result = selectors.current_and_previous_result(order)
+    in_callback = order.state in (WorkOrderState.RESOLVED, WorkOrderState.CALLBACK)
+    resident_answered = in_callback and selectors.resident_answered(order=order)
     context = {
         "order": order,
         "r": order.request,
-        "events": _timeline(order),
+        "events": _timeline(order, mask=selectors.personal_text_for(request.user)),
         "callbacks": selectors.callbacks(order=order),
+        "result": result,
+        "previous_result": previous_result,
+        "resident_answered": resident_answered,
+        "can_phone_callback": can_dispatch and in_callback and not resident_answered,
+        "recategorise_form": RecategoriseForm(
+            categories=selectors.known_categories(),
+            current=order.request.category,
+            initial={"category": order.request.category},
+        )
+        if can_dispatch and order.is_open
+        else None,
+        "max_note": MAX_NOTE,
+        "max_reason": MAX_REASON,
         "photos": [a for a in attachments if a.kind == AttachmentKind.PHOTO],
         "voices": [a for a in attachments if a.kind == AttachmentKind.VOICE],
         "voice_only": voice.is_voice_only(order.request),
         "can_handle": can(request.user, "requests.handle"),
-        "actions": _actions_for(request.user, order.state),
+        "actions": [
+            a
+            for a in _actions_for(request.user, order.state)
+            if not (a == "callback" and resident_answered)
+        ],
         "show_personal": can(request.user, "personal_data.view"),
         "can_dispatch": can_dispatch,
         "units": org_units(scope=scope).exclude(level=OrgLevel.GRID) if can_dispatch else [],
@@ -137,19 +166,19 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "service_requests/detail.html", context)
 
 
-def _timeline(order: Any) -> list[dict[str, Any]]:
+def _timeline(order: Any, *, mask: Callable[[str], str]) -> list[dict[str, Any]]:
     states = dict(WorkOrderState.choices)
     return [
         {
             "at": e.at,
-            "who": str(e.actor) if e.actor else e.actor_label,
+            "who": actor_display(e),
             "label": _(ACTION_LABELS.get(e.action, e.action)),
             "change": (
                 f"{states.get(e.from_state, '—')} → {states.get(e.to_state, '')}"
                 if e.from_state != e.to_state
                 else ""
             ),
-            "note": e.note,
+            "note": mask(e.note),
         }
         for e in selectors.timeline(order=order)
     ]
@@ -161,9 +190,12 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     scope = scope_for(request.user)
     order = selectors.work_order_get(scope=scope, pk=pk)
     p = request.POST
-    note = p.get("note", "").strip()
     user = request.user
+    note_form = NoteForm(p)
     try:
+        if not note_form.is_valid():
+            raise InvalidInput(errors_text(note_form))
+        note = note_form.cleaned_data["note"].strip()
         if action == "dispatch":
             unit = get_object_or_404(OrgUnit, pk=p.get("org_unit")) if p.get("org_unit") else None
             assignee = get_object_or_404(User, pk=p.get("assignee")) if p.get("assignee") else None
@@ -210,8 +242,13 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 order=order, approve=action == "unreasonable_approve", acting_user=user, note=note
             )
         elif action == "recategorise":
+            form = RecategoriseForm(
+                p, categories=selectors.known_categories(), current=order.request.category
+            )
+            if not form.is_valid():
+                raise InvalidInput(errors_text(form))
             services.request_recategorise(
-                request=order.request, category=p.get("category", ""), acting_user=user
+                request=order.request, category=form.cleaned_data["category"], acting_user=user
             )
         else:
             raise InvalidInput(_("未知操作。"))
@@ -259,6 +296,7 @@ def entry(request: HttpRequest) -> HttpResponse:
         request.POST or None,
         request.FILES or None,
         villages=choices,
+        categories=selectors.known_categories(),
         initial={"client_key": __import__("uuid").uuid4().hex},
     )
     if request.method == "POST" and form.is_valid():
@@ -331,7 +369,13 @@ def duty_list(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)
     units = [(str(u.pk), u.name) for u in org_units(scope=scope).exclude(level=OrgLevel.GRID)]
     depts = [(str(d.pk), d.name) for d in Department.objects.all()]
-    form = DutyRuleForm(request.POST or None, units=units, departments=depts)
+    form = DutyRuleForm(
+        request.POST or None,
+        units=units,
+        departments=depts,
+        categories=selectors.known_categories(),
+        initial=_duty_rule_initial(scope, request.GET.get("edit", "")),
+    )
     if request.method == "POST":
         require(request.user, "requests.dispatch")
         if "delete" in request.POST:
@@ -345,10 +389,13 @@ def duty_list(request: HttpRequest) -> HttpResponse:
             dept = (
                 Department.objects.filter(pk=d["department"]).first() if d["department"] else None
             )
+            new_category = d["new_category"].strip()
             try:
-                services.duty_rule_save(
+                rule = services.duty_rule_save(
                     acting_user=request.user,
-                    category=d["category"],
+                    category=d["category"] or new_category,
+                    new_category=bool(new_category),
+                    replace=d["replace"],
                     area=by_pk.get(d["area"]),
                     lead_unit=by_pk.get(d["lead_unit"]),
                     lead_office=d["lead_office"],
@@ -360,7 +407,14 @@ def duty_list(request: HttpRequest) -> HttpResponse:
             except ApplicationError as exc:
                 form.add_error(None, exc.message)
             else:
-                messages.success(request, _("已保存。"))
+                if rule.reason and not d["reason"].strip():
+                    messages.success(
+                        request,
+                        _("已保存。依据没有填写，沿用原规则的依据：“%(reason)s”。")
+                        % {"reason": rule.reason},
+                    )
+                else:
+                    messages.success(request, _("已保存。"))
                 return redirect("service_requests:duty")
     return render(
         request,
@@ -373,6 +427,25 @@ def duty_list(request: HttpRequest) -> HttpResponse:
             "sla_max": services.SLA_MAX_DAYS,
         },
     )
+
+
+def _duty_rule_initial(scope: Any, edit: str) -> dict[str, Any]:
+    """修改: the form filled with an existing rule, replacing it on save (that is the intent)."""
+    rule = (
+        selectors.duty_rules(scope=scope).filter(pk=int(edit)).first() if edit.isdigit() else None
+    )
+    if rule is None:
+        return {}
+    return {
+        "category": rule.category,
+        "area": str(rule.area_id or ""),
+        "lead_unit": str(rule.lead_unit_id or ""),
+        "lead_office": rule.lead_office,
+        "assisting_units": [str(u.pk) for u in rule.assisting_units.all()],
+        "department": str(rule.department_id or ""),
+        "reason": rule.reason,
+        "replace": True,
+    }
 
 
 @login_required

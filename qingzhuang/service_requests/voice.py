@@ -29,11 +29,12 @@ from qingzhuang.service_requests.models import (
     ServiceRequest,
     WorkOrder,
 )
+from qingzhuang.service_requests.workflow import MAX_NOTE, clean_note
 
 # The request text while only a recording exists (the database requires a non-empty text).
 VOICE_ONLY_TEXT = "（语音留言，工作人员听后补写文字）"
 EXTENSIONS = {"webm": "webm", "ogg": "ogg", "mp4": "m4a", "wav": "wav", "mp3": "mp3"}
-MAX_SUMMARY = 2000
+MAX_SUMMARY = MAX_NOTE
 SUMMARY_FIELDS = ["summary", "summary_by", "summary_at"]
 
 
@@ -147,7 +148,7 @@ def request_voice_summary(*, attachment: Attachment, summary: str, acting_user: 
     request = ServiceRequest.objects.select_for_update().get(pk=attachment.request_id)
     order = WorkOrder.objects.select_related("org_unit").get(request=request)
     _require_handler(order, acting_user)
-    summary = (summary or "").strip()[:MAX_SUMMARY]
+    summary = clean_note(summary, MAX_SUMMARY)
     if len(summary) < 5:
         raise InvalidInput(_("请把听到的内容写清楚一些（至少5个字）：什么地方、什么问题。"))
     before = snapshot(attachment, SUMMARY_FIELDS) | {"text": request.text}

@@ -36,6 +36,9 @@ from qingzhuang.service_requests.models import (
 from qingzhuang.service_requests.sla import add_working_days, working_days_left
 
 S = WorkOrderState
+# The actor label of what residents do themselves (intake on /p/, the API, a callback link);
+# pages show it as 群众 (see ACTOR_LABELS).
+RESIDENT = "public"
 
 # action -> (states it may start from, state it leads to; None = state unchanged)
 TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
@@ -79,7 +82,38 @@ ACTION_LABELS = {
     "voice_summary": gettext_noop("语音摘要"),
 }
 
+# Who did a step, for actors that are not user accounts (the timeline stores the label).
+ACTOR_LABELS = {
+    RESIDENT: gettext_noop("群众"),
+    "sla-scan": gettext_noop("系统"),
+    "system": gettext_noop("系统"),
+}
+
+
+def actor_display(event: WorkOrderEvent) -> str:
+    """The name the timeline shows: the user, or 群众/系统 in the reader's language."""
+    if event.actor is not None:
+        return str(event.actor)
+    label = ACTOR_LABELS.get(event.actor_label)
+    return gettext(label) if label else event.actor_label
+
+
 CALLBACK_LINK_DAYS = 7
+# Notes, reasons, results and callback comments: enough for a full account, short enough for
+# the resident's status page (which shows the result in full).
+MAX_NOTE = 2000
+MAX_REASON = 300  # stored in a column of this size
+
+
+def clean_note(text: str | None, limit: int = MAX_NOTE) -> str:
+    """The note as stored; a longer one is refused with a message rather than cut silently."""
+    text = (text or "").strip()
+    if len(text) > limit:
+        raise InvalidInput(
+            gettext("填写的内容最多 %(max)s 字，现在有 %(n)s 字，请精简后再提交。")
+            % {"max": limit, "n": len(text)}
+        )
+    return text
 
 
 def _check(order: WorkOrder, action: str) -> str | None:
@@ -182,6 +216,7 @@ def work_order_dispatch(
     note: str = "",
 ) -> WorkOrder:
     """派单: the dispatcher sends the order to a unit (and optionally a person)."""
+    note = clean_note(note)
     order = _locked(order)
     _require_dispatcher(order, acting_user)
     unit = org_unit or order.org_unit
@@ -204,6 +239,7 @@ def work_order_dispatch(
 @transaction.atomic
 def work_order_accept(*, order: WorkOrder, acting_user: Any, note: str = "") -> WorkOrder:
     """签收: the responsible unit takes the order; this is the response time."""
+    note = clean_note(note)
     order = _locked(order)
     _require_handler(order, acting_user)
     now = timezone.now()
@@ -221,6 +257,7 @@ def work_order_accept(*, order: WorkOrder, acting_user: Any, note: str = "") -> 
 
 @transaction.atomic
 def work_order_start(*, order: WorkOrder, acting_user: Any, note: str = "") -> WorkOrder:
+    note = clean_note(note)
     order = _locked(order)
     _require_handler(order, acting_user)
     return _apply(order, "start", acting_user, note, started_at=order.started_at or timezone.now())
@@ -229,7 +266,8 @@ def work_order_start(*, order: WorkOrder, acting_user: Any, note: str = "") -> W
 @transaction.atomic
 def work_order_resolve(*, order: WorkOrder, acting_user: Any, note: str) -> WorkOrder:
     """办结: needs a written result the resident can read on the status page."""
-    if not note.strip():
+    note = clean_note(note)
+    if not note:
         raise InvalidInput(gettext("请填写办理结果，再点办结。"))
     order = _locked(order)
     _require_handler(order, acting_user)
@@ -243,7 +281,7 @@ def work_order_resolve(*, order: WorkOrder, acting_user: Any, note: str) -> Work
         acting_user,
         note,
         resolved_at=now,
-        resolution_note=note.strip(),
+        resolution_note=note,
         overdue_resolution=overdue,
     )
 
@@ -251,7 +289,8 @@ def work_order_resolve(*, order: WorkOrder, acting_user: Any, note: str) -> Work
 @transaction.atomic
 def work_order_return(*, order: WorkOrder, reason: str, acting_user: Any) -> WorkOrder:
     """退单: the unit sends the order back to the dispatcher with a reason."""
-    if not reason.strip():
+    reason = clean_note(reason)
+    if not reason:
         raise InvalidInput(
             gettext("退单必须写明理由（例如：不属于本村职责，应由镇综合执法中队办理）。")
         )
@@ -261,7 +300,7 @@ def work_order_return(*, order: WorkOrder, reason: str, acting_user: Any) -> Wor
         order,
         "return",
         acting_user,
-        reason.strip(),
+        reason,
         returned_count=order.returned_count + 1,
         assignee=None,
     )
@@ -270,6 +309,7 @@ def work_order_return(*, order: WorkOrder, reason: str, acting_user: Any) -> Wor
 @transaction.atomic
 def work_order_escalate(*, order: WorkOrder, note: str, acting_user: Any) -> WorkOrder:
     """督办: flags the order for supervision; the state does not change."""
+    note = clean_note(note)
     order = _locked(order)
     _require_dispatcher(order, acting_user)
     return _apply(
@@ -284,18 +324,23 @@ def work_order_escalate(*, order: WorkOrder, note: str, acting_user: Any) -> Wor
 
 @transaction.atomic
 def work_order_reopen(*, order: WorkOrder, reason: str, acting_user: Any) -> WorkOrder:
-    """重办: back to the responsible unit with a fresh resolution clock."""
-    if not reason.strip():
+    """重办: back to the responsible unit with a fresh resolution clock.
+
+    A callback link still open belongs to the result being reopened, so it expires: the next
+    callback round starts with the next 办结.
+    """
+    reason = clean_note(reason)
+    if not reason:
         raise InvalidInput(gettext("重办必须写明理由（例如：回访群众表示问题未解决）。"))
     order = _locked(order)
     _require_dispatcher(order, acting_user)
     now = timezone.now()
     _, resolution_due = sla_deadlines(request_type=order.request.request_type, start=now)
-    return _apply(
+    order = _apply(
         order,
         "reopen",
         acting_user,
-        reason.strip(),
+        reason,
         reopen_count=order.reopen_count + 1,
         dispatched_at=now,
         resolved_at=None,
@@ -303,6 +348,10 @@ def work_order_reopen(*, order: WorkOrder, reason: str, acting_user: Any) -> Wor
         resolution_due_at=resolution_due,
         overdue_resolution=False,
     )
+    Callback.objects.filter(
+        order=order, channel=CallbackChannel.LINK, answered_at__isnull=True, expires_at__gt=now
+    ).update(expires_at=now)
+    return order
 
 
 @transaction.atomic
@@ -310,7 +359,8 @@ def work_order_refer(
     *, order: WorkOrder, department: Department, reason: str, acting_user: Any
 ) -> WorkOrder:
     """上报: a county department's matter goes up instead of down to the village."""
-    if not reason.strip():
+    reason = clean_note(reason, MAX_REASON)
+    if not reason:
         raise InvalidInput(gettext("转县级部门必须写明依据（例如权责清单第几条）。"))
     order = _locked(order)
     _require_dispatcher(order, acting_user)
@@ -318,10 +368,10 @@ def work_order_refer(
         order,
         "refer",
         acting_user,
-        f"转{department.name}：{reason.strip()}",
+        f"转{department.name}：{reason}",
         referred_up=True,
         referred_department=department,
-        referral_reason=reason.strip()[:300],
+        referral_reason=reason,
     )
 
 
@@ -346,6 +396,7 @@ def work_order_merge(*, order: WorkOrder, into: WorkOrder, acting_user: Any) -> 
 
 @transaction.atomic
 def work_order_close(*, order: WorkOrder, acting_user: Any, note: str = "") -> WorkOrder:
+    note = clean_note(note)
     order = _locked(order)
     _require_dispatcher(order, acting_user)
     return _apply(order, "close", acting_user, note, closed_at=timezone.now())
@@ -358,9 +409,18 @@ def work_order_close(*, order: WorkOrder, acting_user: Any, note: str = "") -> W
 def callback_issue_link(
     *, order: WorkOrder, acting_user: Any, valid_days: int = CALLBACK_LINK_DAYS
 ) -> tuple[Callback, str]:
-    """A one-time link for the resident; only its hash is stored. Older open links expire."""
+    """A one-time link for the resident; only its hash is stored. Older open links expire.
+
+    Not once the resident has answered this round: a new link could only bring an answer that
+    replaces theirs (see `callback_record_phone`).
+    """
+    from qingzhuang.service_requests.selectors import resident_answered  # noqa: PLC0415
+
     order = _locked(order)
     _require_dispatcher(order, acting_user)
+    _check(order, "callback")
+    if resident_answered(order=order):
+        raise Conflict(gettext("群众已通过链接作答，不能再发回访链接。"))
     now = timezone.now()
     _apply(order, "callback", acting_user, "发送回访链接")
     Callback.objects.filter(
@@ -414,6 +474,7 @@ def _finish_callback(callback: Callback, actor: Any) -> Callback:
 def callback_answer(*, token: str, resolved: str, satisfaction: str, comment: str = "") -> Callback:
     """The resident answers through the one-time link; a used or expired link is refused."""
     _validate_answer(resolved, satisfaction)
+    comment = clean_note(comment)
     callback = (
         Callback.objects.select_for_update()
         .select_related("order")
@@ -428,29 +489,38 @@ def callback_answer(*, token: str, resolved: str, satisfaction: str, comment: st
         raise InvalidInput(gettext("回访链接已过期。如需评价，请拨打镇便民服务电话。"))
     callback.resolved = resolved
     callback.satisfaction = satisfaction
-    callback.comment = comment.strip()[:2000]
+    callback.comment = comment
     callback.answered_at = timezone.now()
     callback.save()
-    return _finish_callback(callback, "public")
+    return _finish_callback(callback, RESIDENT)
 
 
 @transaction.atomic
 def callback_record_phone(
     *, order: WorkOrder, resolved: str, satisfaction: str, comment: str, acting_user: Any
 ) -> Callback:
-    """A staff phone callback (电话回访) recorded by the dispatcher."""
+    """A staff phone callback (电话回访) recorded by the dispatcher.
+
+    Refused once the resident has answered the link for this round: the latest answered
+    callback is the one that counts, and a staff entry must not replace the resident's own.
+    """
+    from qingzhuang.service_requests.selectors import resident_answered  # noqa: PLC0415
+
     _validate_answer(resolved, satisfaction)
+    comment = clean_note(comment)
     order = _locked(order)
     _require_dispatcher(order, acting_user)
     if order.state not in (S.RESOLVED, S.CALLBACK):
         raise InvalidInput(gettext("只有已办结、待回访的工单才能登记回访结果。"))
+    if resident_answered(order=order):
+        raise Conflict(gettext("群众已通过链接作答，不能再登记电话回访。"))
     now = timezone.now()
     callback = Callback.objects.create(
         order=order,
         channel=CallbackChannel.PHONE,
         resolved=resolved,
         satisfaction=satisfaction,
-        comment=comment.strip()[:2000],
+        comment=comment,
         phone_hash=order.request.phone_hash,
         answered_by=acting_user,
         answered_at=now,
@@ -465,7 +535,8 @@ def callback_record_phone(
 @transaction.atomic
 def request_mark_unreasonable(*, order: WorkOrder, reason: str, acting_user: Any) -> WorkOrder:
     """Ask to mark the request unreasonable; it only takes effect after a reviewer approves."""
-    if len(reason.strip()) < 4:
+    reason = clean_note(reason, MAX_REASON)
+    if len(reason) < 4:
         raise InvalidInput(gettext("请写明认定为不合理诉求的具体理由（至少4个字）。"))
     order = _locked(order)
     _require_handler(order, acting_user)
@@ -473,7 +544,7 @@ def request_mark_unreasonable(*, order: WorkOrder, reason: str, acting_user: Any
         raise Conflict(gettext("该工单已申请或已认定为不合理诉求。"))
     before = snapshot(order)
     order.unreasonable_status = UnreasonableStatus.PENDING
-    order.unreasonable_reason = reason.strip()[:300]
+    order.unreasonable_reason = reason
     order.unreasonable_requested_by = acting_user
     order.save()
     event_add(
@@ -481,7 +552,7 @@ def request_mark_unreasonable(*, order: WorkOrder, reason: str, acting_user: Any
         action="unreasonable_request",
         actor=acting_user,
         from_state=order.state,
-        note=reason.strip(),
+        note=reason,
     )
     audit_record(
         actor=acting_user,
@@ -498,6 +569,7 @@ def request_unreasonable_review(
     *, order: WorkOrder, approve: bool, acting_user: Any, note: str = ""
 ) -> WorkOrder:
     """A reviewer (not the requester) approves or rejects; approved orders leave unit scores."""
+    note = clean_note(note)
     order = _locked(order)
     _require_dispatcher(order, acting_user)
     if order.unreasonable_status != UnreasonableStatus.PENDING:

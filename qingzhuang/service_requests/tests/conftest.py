@@ -1,8 +1,20 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+
+
+@pytest.fixture(autouse=True)
+def _own_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test reads the category model of the shared data dir (var/ unless QZ_DATA_DIR is
+    set): a `qz demo` or `qz requests retrain` run there must not change what tests see."""
+    from config import env
+
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    monkeypatch.setattr(env, "DATA_DIR", data_dir)
 
 
 @pytest.fixture(autouse=True)

@@ -169,3 +169,72 @@ def test_hotspots_command(org_tree: dict[str, Any]) -> None:
         order_for(org_tree["village_a"], category="环境卫生", text=f"垃圾堆放第{i}次反映，没人清理")
     result = _json("hotspots")
     assert result[0]["category"] == "环境卫生" and result[0]["count"] == 3
+
+
+def test_classify_refuses_to_overwrite_its_input(tmp_path: Path, monkeypatch: Any) -> None:
+    from qingzhuang.textclass import cli_support
+
+    src = _csv(tmp_path / "in.csv", [{"id": "1", "text": "路灯坏了请来修"}])
+    before = src.read_bytes()
+    model = tmp_path / "m.model"
+    model.write_bytes(b"never read: the check comes first")
+    called: list[int] = []
+    monkeypatch.setattr(cli_support, "classify_csv", lambda *a, **k: called.append(1) or 0)
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(CommandError, match="输出文件不能和输入文件相同"):
+        call_command(
+            "requests",
+            "classify",
+            "--model",
+            str(model),
+            "--input",
+            str(src),
+            "--output",
+            "./in.csv",  # the same file, spelled differently
+        )
+    assert src.read_bytes() == before
+    assert called == []
+
+
+def test_train_checks_model_directory_before_training(tmp_path: Path, monkeypatch: Any) -> None:
+    from qingzhuang.textclass import cli_support
+
+    train = _csv(tmp_path / "train.csv", [{"text": t, "label": lab} for t, lab in LABELLED * 3])
+    trained: list[int] = []
+    real = cli_support.train_category_model
+    monkeypatch.setattr(
+        cli_support,
+        "train_category_model",
+        lambda *a, **k: trained.append(1) or real(*a, **k),
+    )
+    with pytest.raises(CommandError, match="模型.*目录.*不存在") as exc:
+        call_command(
+            "requests",
+            "train",
+            "--input",
+            str(train),
+            "--model",
+            str(tmp_path / "missing" / "dir" / "x.model"),
+        )
+    assert "Errno" not in str(exc.value) and "\n" not in str(exc.value)
+    assert trained == []
+
+
+def test_train_checks_taxonomy_file_before_training(tmp_path: Path, monkeypatch: Any) -> None:
+    from qingzhuang.textclass import cli_support
+
+    train = _csv(tmp_path / "train.csv", [{"text": t, "label": lab} for t, lab in LABELLED * 3])
+    trained: list[int] = []
+    monkeypatch.setattr(cli_support, "train_category_model", lambda *a, **k: trained.append(1))
+    with pytest.raises(CommandError, match="找不到.*taxonomy.csv"):
+        call_command(
+            "requests",
+            "train",
+            "--input",
+            str(train),
+            "--model",
+            str(tmp_path / "x.model"),
+            "--taxonomy",
+            str(tmp_path / "taxonomy.csv"),
+        )
+    assert trained == []

@@ -79,3 +79,61 @@ def test_demo_shows_every_gaming_signal(db: Any) -> None:
     assert found["fast"] == {"石桥村"}
     assert found["same_phone"] == {5}
     assert found["reopened"] == {"村东头水管上"}
+
+
+def _seed_up_to_requests() -> None:
+    """The demo of every app up to and including this one (the later apps are not needed)."""
+    import importlib
+
+    from django.conf import settings
+
+    from qingzhuang.core.demo import DemoContext
+
+    ctx = DemoContext(out=StringIO())
+    for app in settings.INSTALLED_APPS:
+        if not app.startswith("qingzhuang.") or app == "qingzhuang.core":
+            continue
+        try:
+            module = importlib.import_module(f"{app}.demo")
+        except ModuleNotFoundError:
+            continue
+        module.seed(ctx)
+        if app == "qingzhuang.service_requests":
+            return
+
+
+def test_demo_ends_with_overdue_flags_and_a_category_model(
+    db: Any, tmp_path: Any, monkeypatch: Any
+) -> None:
+    from django.db.models import Q
+    from django.utils import timezone
+
+    from config import env
+    from qingzhuang.service_requests import classify, demo
+    from qingzhuang.service_requests.tests.helpers import submit
+
+    monkeypatch.setattr(env, "DATA_DIR", tmp_path)
+    monkeypatch.setattr(demo, "_throwaway_database", lambda: False)  # as a real `qz demo`
+    classify.reset_cache()
+    _seed_up_to_requests()
+    now = timezone.now()
+    stale = WorkOrder.objects.open().filter(
+        Q(resolution_due_at__lt=now, overdue_resolution=False)
+        | Q(response_due_at__lt=now, accepted_at__isnull=True, overdue_response=False)
+    )
+    assert not stale.exists()
+    assert classify.model_path().is_file()
+    village = ServiceRequest.objects.first().org_unit  # type: ignore[union-attr]
+    new = submit(village, text="三组的垃圾桶满了好几天没人清运，天热气味很大，苍蝇很多").request
+    assert new.suggested_category == "环境卫生" and new.category == "环境卫生"
+
+
+def test_demo_in_a_test_database_leaves_no_model_behind(
+    db: Any, tmp_path: Any, monkeypatch: Any
+) -> None:
+    from config import env
+    from qingzhuang.service_requests import classify
+
+    monkeypatch.setattr(env, "DATA_DIR", tmp_path)
+    _seed_up_to_requests()
+    assert not classify.model_path().exists()

@@ -157,6 +157,7 @@ def test_duty_rule_routes_to_lead_unit_with_assisting(org_tree: dict[str, Any]) 
     services.duty_rule_save(
         acting_user=org_tree["admin"],
         category="道路交通",
+        new_category=True,
         lead_unit=org_tree["town"],
         lead_office="镇村建办",
         assisting_units=[org_tree["village_a"]],
@@ -168,7 +169,9 @@ def test_duty_rule_routes_to_lead_unit_with_assisting(org_tree: dict[str, Any]) 
 
 
 def test_area_rule_beats_everywhere_rule(org_tree: dict[str, Any]) -> None:
-    services.duty_rule_save(acting_user="test", category="环境卫生")  # lead = the village itself
+    services.duty_rule_save(
+        acting_user="test", category="环境卫生", new_category=True
+    )  # the village
     services.duty_rule_save(
         acting_user="test",
         category="环境卫生",
@@ -184,6 +187,7 @@ def test_county_matter_is_referred_up_not_pushed_down(org_tree: dict[str, Any]) 
     services.duty_rule_save(
         acting_user="test",
         category="社保医保",
+        new_category=True,
         referred_up=True,
         department=dept,
         reason="养老保险待遇核定属县人社局",
@@ -193,11 +197,16 @@ def test_county_matter_is_referred_up_not_pushed_down(org_tree: dict[str, Any]) 
     assert order.org_unit == org_tree["town"]
     with pytest.raises(InvalidInput):
         services.duty_rule_save(
-            acting_user="test", category="户籍", referred_up=True, department=None
+            acting_user="test",
+            category="户籍",
+            referred_up=True,
+            department=None,
+            new_category=True,
         )
 
 
 def test_recategorise_marks_override(org_tree: dict[str, Any]) -> None:
+    services.duty_rule_save(acting_user="test", category="城乡建设", new_category=True)
     r = submit(org_tree["village_a"]).request
     services.request_recategorise(request=r, category="城乡建设", acting_user=org_tree["admin"])
     r.refresh_from_db()
@@ -271,3 +280,127 @@ def test_dissatisfied_callback_keeps_order_open_for_reopen(org_tree: dict[str, A
         order=order, reason="回访不满意", acting_user=org_tree["admin"]
     )
     assert order.state == WorkOrderState.DISPATCHED and order.reopen_count == 1
+
+
+# ---- phone numbers --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "stored"),
+    [
+        ("13812345678", "13812345678"),
+        ("138 1234 5678", "13812345678"),
+        ("138-1234-5678", "13812345678"),
+        ("+86 138 1234 5678", "13812345678"),
+        ("0086-13812345678", "13812345678"),
+        ("０７１２－１２３４５６７", "0712-1234567"),
+        ("0712-1234567", "0712-1234567"),
+        ("07121234567", "0712-1234567"),
+        ("010-12345678", "010-12345678"),
+        ("(027) 8765 4321", "027-87654321"),
+        ("0712-1234567-801", "0712-1234567转801"),
+        ("0712-1234567转801", "0712-1234567转801"),
+    ],
+)
+def test_phone_numbers_are_accepted_and_stored_normalised(
+    org_tree: dict[str, Any], raw: str, stored: str
+) -> None:
+    r = submit(org_tree["village_a"], resident_phone=raw).request
+    assert r.resident_phone == stored
+    if stored.startswith("1"):
+        assert r.phone_hash == submit(org_tree["village_b"]).request.phone_hash
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["1381234567", "138123456789", "12812345678", "abc123", "1381234567a", "12345", "712-1234567"],
+)
+def test_bad_phone_numbers_are_refused_with_the_expected_forms(
+    org_tree: dict[str, Any], raw: str
+) -> None:
+    with pytest.raises(InvalidInput, match="13812345678.*0712-1234567"):
+        submit(org_tree["village_a"], resident_phone=raw)
+    assert ServiceRequest.objects.count() == 0
+
+
+def test_twelve_three_four_five_import_reports_bad_phone_by_row(org_tree: dict[str, Any]) -> None:
+    from qingzhuang.service_requests import importer
+
+    rows = [
+        {"诉求内容": "东村小学门口早晚堵车严重", "来电号码": "13812345678"},
+        {"诉求内容": "咨询高龄津贴怎么申请", "来电号码": "1381234567"},
+    ]
+    with pytest.raises(InvalidInput, match="第3行.*来电号码"):
+        importer.requests_import(
+            rows=rows,
+            mapping={"text": "诉求内容", "phone": "来电号码"},
+            default_unit=org_tree["village_a"],
+            units=[org_tree["village_a"]],
+            actor="test",
+        )
+    assert ServiceRequest.objects.count() == 0
+
+
+# ---- categories: chosen from the known list ------------------------------------------------
+
+
+def test_recategorise_refuses_unknown_category(org_tree: dict[str, Any]) -> None:
+    services.duty_rule_save(acting_user="test", category="道路交通", new_category=True)
+    r = submit(org_tree["village_a"], category="道路交通").request
+    with pytest.raises(InvalidInput, match="道路交同"):
+        services.request_recategorise(request=r, category="道路交同", acting_user=org_tree["admin"])
+    r.refresh_from_db()
+    assert r.category == "道路交通" and not r.category_overridden
+
+
+def test_known_categories_come_from_duty_list_and_model(org_tree: dict[str, Any]) -> None:
+    from qingzhuang.service_requests import selectors
+
+    services.duty_rule_save(acting_user="test", category="道路交通", new_category=True)
+    services.duty_rule_save(acting_user="test", category="表扬", new_category=True)
+    submit(org_tree["village_a"], category="错别字分类")  # a stray value is not a known category
+    assert selectors.known_categories() == ["表扬", "道路交通"]
+
+
+def test_duty_rule_for_unknown_category_needs_explicit_new_category(
+    org_tree: dict[str, Any],
+) -> None:
+    from qingzhuang.service_requests.models import DutyRule
+
+    with pytest.raises(InvalidInput, match="新分类"):
+        services.duty_rule_save(acting_user="test", category="道路交通")
+    with pytest.raises(InvalidInput, match="汉字"):
+        services.duty_rule_save(
+            acting_user="test", category="<script>alert(1)</script>", new_category=True
+        )
+    assert DutyRule.objects.count() == 0
+    services.duty_rule_save(acting_user="test", category="道路交通", new_category=True)
+    assert DutyRule.objects.count() == 1
+
+
+def test_duty_rule_replacement_needs_confirmation_and_keeps_reason(
+    org_tree: dict[str, Any],
+) -> None:
+    from qingzhuang.service_requests.models import DutyRule
+
+    dept = Department.objects.create(name="测试县卫健局")
+    services.duty_rule_save(
+        acting_user="test",
+        category="医疗卫生",
+        referred_up=True,
+        department=dept,
+        reason="乡村医生执业属县卫健局",
+        new_category=True,
+    )
+    with pytest.raises(Conflict, match="已有规则"):
+        services.duty_rule_save(
+            acting_user=org_tree["admin"], category="医疗卫生", lead_office="村卫生室"
+        )
+    rule = DutyRule.objects.get()
+    assert rule.referred_up and rule.reason == "乡村医生执业属县卫健局"
+    services.duty_rule_save(
+        acting_user=org_tree["admin"], category="医疗卫生", lead_office="村卫生室", replace=True
+    )
+    rule.refresh_from_db()
+    assert not rule.referred_up and rule.lead_office == "村卫生室"
+    assert rule.reason == "乡村医生执业属县卫健局"  # not dropped silently

@@ -294,7 +294,7 @@ def test_duty_page_saves_rule_and_worker_cannot(client: Client, org_tree: dict[s
     login(client, org_tree, "admin")
     resp = client.post(
         reverse("service_requests:duty"),
-        {"category": "道路交通", "lead_unit": str(org_tree["town"].pk)},
+        {"new_category": "道路交通", "lead_unit": str(org_tree["town"].pk)},
     )
     assert resp.status_code == 302
     from qingzhuang.service_requests.models import DutyRule
@@ -670,3 +670,330 @@ def test_django_admin_shows_sla_limits_read_only(
     )
     policy.refresh_from_db()
     assert policy.response_days != 9
+
+
+# ---- personal data inside the free text ----------------------------------------------------
+
+TEXT_WITH_NUMBERS = "村口路灯坏了三天了 我电话13812345678 身份证420101199001011234"
+
+
+def _dept_staff(org_tree: dict[str, Any]) -> Any:
+    from qingzhuang.org.models import Role
+    from qingzhuang.org.tests.factories import UserFactory
+
+    return UserFactory(username="minzheng", role=Role.DEPARTMENT_STAFF, org_unit=org_tree["town"])
+
+
+def _order_with_numbers_everywhere(org_tree: dict[str, Any]) -> WorkOrder:
+    admin, worker = org_tree["admin"], org_tree["worker_a"]
+    order = order_for(org_tree["village_a"], text=TEXT_WITH_NUMBERS, location="电话13900001111处")
+    order = services.work_order_dispatch(order=order, acting_user=admin, note="请联系13812345678")
+    order = services.work_order_accept(order=order, acting_user=worker)
+    order = services.work_order_resolve(
+        order=order, note="已修好，已电话13812345678告知", acting_user=worker
+    )
+    services.callback_record_phone(
+        order=order,
+        resolved="partly",
+        satisfaction="fairly",
+        comment="有事打我13812345678",
+        acting_user=admin,
+    )
+    order.refresh_from_db()
+    return order
+
+
+@pytest.mark.parametrize("who", ["evaluator", "dept"])
+def test_numbers_in_text_are_masked_for_roles_without_personal_data_rights(
+    client: Client, org_tree: dict[str, Any], who: str
+) -> None:
+    order = _order_with_numbers_everywhere(org_tree)
+    user = org_tree["evaluator"] if who == "evaluator" else _dept_staff(org_tree)
+    client.force_login(user)
+    html = client.get(reverse("service_requests:detail", args=[order.pk])).content.decode()
+    assert "村口路灯坏了三天了" in html and "138****5678" in html
+    assert PHONE not in html and "420101199001011234" not in html and "13900001111" not in html
+    api = client.get(f"/api/service_requests/orders/{order.pk}")
+    assert api.status_code == 200
+    assert "138****5678" in api.json()["text"] and PHONE not in api.content.decode()
+
+
+def test_numbers_in_text_are_shown_to_roles_with_personal_data_rights(
+    client: Client, org_tree: dict[str, Any]
+) -> None:
+    order = _order_with_numbers_everywhere(org_tree)
+    login(client, org_tree, "admin")
+    html = client.get(reverse("service_requests:detail", args=[order.pk])).content.decode()
+    assert "420101199001011234" in html
+    assert PHONE in client.get(f"/api/service_requests/orders/{order.pk}").json()["text"]
+
+
+def test_inbox_and_export_mask_text_for_a_role_that_handles_but_may_not_see_personal_data(
+    client: Client, org_tree: dict[str, Any], monkeypatch: Any
+) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    from qingzhuang.org import roles
+    from qingzhuang.org.models import Role
+
+    order_for(org_tree["village_a"], text=TEXT_WITH_NUMBERS)
+    staff = _dept_staff(org_tree)
+    monkeypatch.setitem(
+        roles.CAPABILITIES,
+        "requests.handle",
+        roles.CAPABILITIES["requests.handle"] | {Role.DEPARTMENT_STAFF},
+    )
+    client.force_login(staff)
+    html = client.get(reverse("service_requests:inbox")).content.decode()
+    assert "138****5678" in html and PHONE not in html
+    wb = load_workbook(io.BytesIO(client.get(reverse("service_requests:export")).content))
+    cells = [str(c) for row in wb.active.iter_rows(values_only=True) for c in row]  # type: ignore[union-attr]
+    assert any("138****5678" in c for c in cells)
+    assert not any(PHONE in c or "420101199001011234" in c for c in cells)
+
+
+# ---- read-only roles see only what they can use --------------------------------------------
+
+
+@pytest.mark.parametrize("who", ["evaluator", "dept"])
+def test_read_only_roles_see_no_forms_and_no_dead_links(
+    client: Client, org_tree: dict[str, Any], who: str
+) -> None:
+    order = order_for(org_tree["village_a"])
+    client.force_login(org_tree["evaluator"] if who == "evaluator" else _dept_staff(org_tree))
+    html = client.get(reverse("service_requests:detail", args=[order.pk])).content.decode()
+    assert "申请认定为不合理诉求" not in html
+    assert "/act/" not in html
+    assert reverse("service_requests:inbox") + '"' not in html.split("<main")[1]
+
+
+def test_handler_still_sees_the_unreasonable_form_and_inbox_link(
+    client: Client, org_tree: dict[str, Any]
+) -> None:
+    order = order_for(org_tree["village_a"])
+    login(client, org_tree, "worker_a")
+    html = client.get(reverse("service_requests:detail", args=[order.pk])).content.decode()
+    assert "申请认定为不合理诉求" in html and "返回工单列表" in html
+
+
+# ---- the timeline names the resident, not "public" -----------------------------------------
+
+
+def test_timeline_shows_resident_not_public(client: Client, org_tree: dict[str, Any]) -> None:
+    order = walk_to(
+        order_for(org_tree["village_a"]),
+        "resolved",
+        admin=org_tree["admin"],
+        worker=org_tree["worker_a"],
+    )
+    _, token = services.callback_issue_link(order=order, acting_user=org_tree["admin"])
+    services.callback_answer(token=token, resolved="solved", satisfaction="fairly")
+    login(client, org_tree, "admin")
+    html = client.get(reverse("service_requests:detail", args=[order.pk])).content.decode()
+    timeline = html.split('class="timeline"')[1]
+    assert "public" not in timeline
+    assert timeline.count("<strong>群众</strong>") >= 2  # intake and the callback answer
+
+
+# ---- callback: the button is hidden once the resident answered -----------------------------
+
+
+def test_phone_callback_form_hidden_after_resident_answered(
+    client: Client, org_tree: dict[str, Any]
+) -> None:
+    order = walk_to(
+        order_for(org_tree["village_a"]),
+        "resolved",
+        admin=org_tree["admin"],
+        worker=org_tree["worker_a"],
+    )
+    login(client, org_tree, "admin")
+    url = reverse("service_requests:detail", args=[order.pk])
+    form_url = reverse("service_requests:act", args=[order.pk, "phone_callback"])
+    assert form_url in client.get(url).content.decode()
+    _, token = services.callback_issue_link(order=order, acting_user=org_tree["admin"])
+    services.callback_answer(token=token, resolved="solved", satisfaction="dissatisfied")
+    html = client.get(url).content.decode()
+    assert form_url not in html and "群众已通过链接作答" in html
+    assert reverse("service_requests:act", args=[order.pk, "callback"]) not in html
+    resp = client.post(
+        reverse("service_requests:act", args=[order.pk, "phone_callback"]),
+        {"resolved": "solved", "satisfaction": "satisfied"},
+        follow=True,
+    )
+    assert "不能再登记电话回访" in resp.content.decode()
+    order.refresh_from_db()
+    assert order.state == "callback"
+
+
+# ---- reopened order: the old result is labelled ---------------------------------------------
+
+
+def test_reopened_order_labels_previous_result_on_public_and_staff_pages(
+    client: Client, org_tree: dict[str, Any]
+) -> None:
+    order = walk_to(
+        order_for(org_tree["village_a"]),
+        "closed",
+        admin=org_tree["admin"],
+        worker=org_tree["worker_a"],
+    )
+    services.work_order_reopen(order=order, reason="群众说又坏了", acting_user=org_tree["admin"])
+    public = client.get(reverse("public:status", args=[order.request.tracking_code]))
+    html = public.content.decode()
+    assert "上次办理结果（已重办）" in html and "已更换灯泡" in html
+    assert "<h2>办理结果</h2>" not in html
+    api = client.get(f"/api/service_requests/status/{order.request.tracking_code}").json()
+    assert api["resolution_note"] == "" and api["previous_resolution_note"] == "已更换灯泡"
+    login(client, org_tree, "admin")
+    staff = client.get(reverse("service_requests:detail", args=[order.pk])).content.decode()
+    assert "上次办理结果（已重办）" in staff and "<h2>办理结果</h2>" not in staff
+
+
+# ---- free text: length limits, categories from a list --------------------------------------
+
+
+def test_resolve_page_refuses_overlong_note(client: Client, org_tree: dict[str, Any]) -> None:
+    order = walk_to(
+        order_for(org_tree["village_a"]),
+        "in_progress",
+        admin=org_tree["admin"],
+        worker=org_tree["worker_a"],
+    )
+    login(client, org_tree, "worker_a")
+    html = client.get(reverse("service_requests:detail", args=[order.pk])).content.decode()
+    assert 'maxlength="2000"' in html
+    resp = client.post(
+        reverse("service_requests:act", args=[order.pk, "resolve"]),
+        {"note": "修" * 20000},
+        follow=True,
+    )
+    assert "2000" in resp.content.decode()
+    order.refresh_from_db()
+    assert order.state == "in_progress"
+
+
+def test_recategorise_is_a_choice_of_known_categories(
+    client: Client, org_tree: dict[str, Any]
+) -> None:
+    services.duty_rule_save(acting_user="test", category="道路交通", new_category=True)
+    services.duty_rule_save(acting_user="test", category="环境卫生", new_category=True)
+    order = order_for(org_tree["village_a"], category="道路交通")
+    login(client, org_tree, "admin")
+    html = client.get(reverse("service_requests:detail", args=[order.pk])).content.decode()
+    form = html.split("/act/recategorise/")[1].split("</form>")[0]
+    assert '<select name="category"' in form and ">环境卫生</option>" in form
+    resp = client.post(
+        reverse("service_requests:act", args=[order.pk, "recategorise"]),
+        {"category": "道路交同"},
+        follow=True,
+    )
+    assert "道路交同" in resp.content.decode()
+    order.request.refresh_from_db()
+    assert order.request.category == "道路交通"
+    client.post(
+        reverse("service_requests:act", args=[order.pk, "recategorise"]), {"category": "环境卫生"}
+    )
+    order.request.refresh_from_db()
+    assert order.request.category == "环境卫生"
+
+
+def test_duty_page_restricts_category_and_asks_before_replacing(
+    client: Client, org_tree: dict[str, Any]
+) -> None:
+    from qingzhuang.service_requests.models import DutyRule
+
+    dept = __import__("qingzhuang.org.models", fromlist=["Department"]).Department.objects.create(
+        name="示范县卫生健康局"
+    )
+    services.duty_rule_save(
+        acting_user="test",
+        category="医疗卫生",
+        referred_up=True,
+        department=dept,
+        reason="卫生室管理属县卫健局",
+        new_category=True,
+    )
+    login(client, org_tree, "admin")
+    url = reverse("service_requests:duty")
+    page = client.get(url).content.decode()
+    assert '<select name="category"' in page and "已有规则，确认替换" in page
+    resp = client.post(url, {"category": "<script>alert(1)</script>"})
+    assert resp.status_code == 200 and DutyRule.objects.count() == 1
+    resp = client.post(url, {"new_category": "<script>alert(1)</script>"})
+    assert resp.status_code == 200 and DutyRule.objects.count() == 1
+    resp = client.post(url, {"category": "医疗卫生", "lead_office": "村卫生室"})
+    assert resp.status_code == 200 and "已有规则" in resp.content.decode()
+    rule = DutyRule.objects.get()
+    assert rule.referred_up and rule.reason == "卫生室管理属县卫健局"
+    resp = client.post(
+        url, {"category": "医疗卫生", "lead_office": "村卫生室", "replace": "on"}, follow=True
+    )
+    rule.refresh_from_db()
+    assert not rule.referred_up and rule.lead_office == "村卫生室"
+    assert rule.reason == "卫生室管理属县卫健局"
+    assert "沿用" in resp.content.decode()
+    client.post(url, {"new_category": "文化旅游", "lead_office": "镇文化站"})
+    assert DutyRule.objects.filter(category="文化旅游").exists()
+
+
+# ---- public form: back and resubmit, bad QR code ------------------------------------------
+
+
+def test_public_form_resubmitted_after_back_returns_the_same_request(
+    client: Client, org_tree: dict[str, Any]
+) -> None:
+    """The browser re-fetches /p/ on Back (a fresh hidden token), keeps the typed fields and
+    posts them again: that must land on the first request's confirmation page."""
+    import re
+
+    url = reverse("public:intake_village", args=[org_tree["village_a"].code])
+
+    def form_token() -> str:
+        html = client.get(url).content.decode()
+        return re.search(r'name="client_key" value="([^"]+)"', html).group(1)  # type: ignore[union-attr]
+
+    data = {
+        "village": org_tree["village_a"].code,
+        "request_type": "consult",
+        "text": "请问新农合今年什么时候开始缴费，在哪里交？",
+        "phone": "139-1234-5678",
+    }
+    first = client.post(url, {**data, "client_key": form_token()})
+    again = client.post(url, {**data, "client_key": form_token()})  # back, re-fetched, resubmit
+    assert first.status_code == again.status_code == 302
+    assert again["Location"] == first["Location"]
+    assert ServiceRequest.objects.count() == 1
+    other = client.post(
+        url, {**data, "text": "另一件事：村口垃圾没人清运", "client_key": form_token()}
+    )
+    assert other["Location"] != first["Location"] and ServiceRequest.objects.count() == 2
+
+
+def test_public_form_from_another_browser_with_same_text_is_a_new_request(
+    org_tree: dict[str, Any],
+) -> None:
+    url = reverse("public:intake")
+    data = {
+        "village": org_tree["village_a"].code,
+        "request_type": "consult",
+        "text": "请问新农合今年什么时候开始缴费，在哪里交？",
+    }
+    import re
+
+    for _ in range(2):
+        c = Client()
+        html = c.get(url).content.decode()
+        key = re.search(r'name="client_key" value="([^"]+)"', html).group(1)  # type: ignore[union-attr]
+        assert c.post(url, {**data, "client_key": key}).status_code == 302
+    assert ServiceRequest.objects.count() == 2
+
+
+def test_unknown_village_qr_code_says_so(client: Client, org_tree: dict[str, Any]) -> None:
+    resp = client.get(reverse("public:intake_village", args=["429901101999"]))
+    html = resp.content.decode()
+    assert resp.status_code == 404 and "二维码无效" in html
+    assert reverse("public:intake") in html
+    assert 'name="text"' not in html

@@ -254,3 +254,11 @@ def test_demo_ships_one_voice_message_idempotently() -> None:
     voices = Attachment.objects.filter(kind=AttachmentKind.VOICE)
     assert voices.count() == 1
     assert voices.get().request.text == VOICE_ONLY_TEXT
+
+
+def test_overlong_summary_is_refused_not_cut(org_tree: dict[str, Any]) -> None:
+    order = _voice_order(org_tree)
+    att = order.request.attachments.get()
+    with pytest.raises(InvalidInput, match="2000"):
+        request_voice_summary(attachment=att, summary="水" * 2001, acting_user=org_tree["worker_a"])
+    assert Attachment.objects.get(pk=att.pk).summary == ""

@@ -228,3 +228,159 @@ def test_timeline_and_public_status_speak_the_page_language(
     assert labels
     han = [bool(re.search(r"[\u4e00-\u9fff]", label)) for label in labels]
     assert all(han) if language == "zh-hans" else not any(han)
+
+
+# ---- callbacks: the resident's own answer is not overwritten ---------------------------------
+
+
+def _resolved(org_tree: dict[str, Any]) -> WorkOrder:
+    return walk_to(
+        order_for(org_tree["village_a"]),
+        "resolved",
+        admin=org_tree["admin"],
+        worker=org_tree["worker_a"],
+    )
+
+
+def test_phone_callback_refused_after_resident_answered_the_link(
+    org_tree: dict[str, Any],
+) -> None:
+    from qingzhuang.core.errors import Conflict
+    from qingzhuang.service_requests.models import Callback
+
+    admin = org_tree["admin"]
+    order = _resolved(org_tree)
+    _cb, token = services.callback_issue_link(order=order, acting_user=admin)
+    services.callback_answer(token=token, resolved="solved", satisfaction="dissatisfied")
+    order.refresh_from_db()
+    assert order.state == WorkOrderState.CALLBACK
+    with pytest.raises(Conflict, match="群众已通过链接作答，不能再登记电话回访"):
+        services.callback_record_phone(
+            order=order, resolved="solved", satisfaction="satisfied", comment="", acting_user=admin
+        )
+    order.refresh_from_db()
+    assert order.state == WorkOrderState.CALLBACK
+    assert list(Callback.objects.filter(order=order).values_list("channel", flat=True)) == ["link"]
+
+
+def test_phone_callback_allowed_again_after_reopen_and_new_resolution(
+    org_tree: dict[str, Any],
+) -> None:
+    admin, worker = org_tree["admin"], org_tree["worker_a"]
+    order = _resolved(org_tree)
+    _cb, token = services.callback_issue_link(order=order, acting_user=admin)
+    services.callback_answer(token=token, resolved="unsolved", satisfaction="dissatisfied")
+    order.refresh_from_db()
+    order = services.work_order_reopen(order=order, reason="群众说没修好", acting_user=admin)
+    order = services.work_order_accept(order=order, acting_user=worker)
+    order = services.work_order_resolve(order=order, note="换了新灯", acting_user=worker)
+    services.callback_record_phone(
+        order=order, resolved="solved", satisfaction="satisfied", comment="", acting_user=admin
+    )
+    order.refresh_from_db()
+    assert order.state == WorkOrderState.CLOSED
+
+
+def test_reopen_expires_the_open_callback_link(org_tree: dict[str, Any]) -> None:
+    admin = org_tree["admin"]
+    order = _resolved(org_tree)
+    _cb, token = services.callback_issue_link(order=order, acting_user=admin)
+    order.refresh_from_db()
+    services.work_order_reopen(order=order, reason="群众来电说没修好", acting_user=admin)
+    with pytest.raises(InvalidInput, match="过期"):
+        services.callback_answer(token=token, resolved="solved", satisfaction="satisfied")
+
+
+def test_satisfaction_metric_counts_the_residents_answer(org_tree: dict[str, Any]) -> None:
+    """The QA case: 3 satisfied phone callbacks + 1 resident 不满意 must stay 75%, not 100%."""
+    from django.utils import timezone
+
+    from qingzhuang.core.errors import ApplicationError
+    from qingzhuang.evaluation.aggregates import metrics_rebuild
+    from qingzhuang.evaluation.periods import parse
+    from qingzhuang.evaluation.selectors import request_metrics
+    from qingzhuang.org.scope import Scope
+
+    admin, worker = org_tree["admin"], org_tree["worker_a"]
+    texts = ["村口路灯坏了三天", "三组垃圾桶满了没人清运", "学校门口早晚堵车严重", "河边护栏松动了"]
+    orders = [
+        walk_to(order_for(org_tree["village_a"], text=t), "resolved", admin=admin, worker=worker)
+        for t in texts
+    ]
+    for order in orders[:3]:
+        services.callback_record_phone(
+            order=order, resolved="solved", satisfaction="satisfied", comment="", acting_user=admin
+        )
+    order = orders[3]
+    _cb, token = services.callback_issue_link(order=order, acting_user=admin)
+    services.callback_answer(token=token, resolved="solved", satisfaction="dissatisfied")
+    order.refresh_from_db()
+    with pytest.raises(ApplicationError, match="链接作答"):
+        services.callback_record_phone(
+            order=order, resolved="solved", satisfaction="satisfied", comment="", acting_user=admin
+        )
+    metrics_rebuild()
+    month = timezone.localdate().strftime("%Y-%m")
+    m = request_metrics(scope=Scope.all(), period=parse(month))[None]
+    assert m["satisfaction_rate"]["value"] == pytest.approx(0.75)
+
+
+# ---- free-text limits ----------------------------------------------------------------------
+
+
+def test_overlong_resolution_note_is_refused_with_a_message(org_tree: dict[str, Any]) -> None:
+    order = walk_to(
+        order_for(org_tree["village_a"]),
+        "in_progress",
+        admin=org_tree["admin"],
+        worker=org_tree["worker_a"],
+    )
+    with pytest.raises(InvalidInput, match="2000"):
+        services.work_order_resolve(
+            order=order, note="已修好。" * 5000, acting_user=org_tree["worker_a"]
+        )
+    order.refresh_from_db()
+    assert order.state == WorkOrderState.IN_PROGRESS and order.resolution_note == ""
+    services.work_order_resolve(order=order, note="好" * 2000, acting_user=org_tree["worker_a"])
+
+
+@pytest.mark.parametrize("action", ["return", "escalate", "dispatch_note", "phone_callback"])
+def test_other_notes_are_capped_too(org_tree: dict[str, Any], action: str) -> None:
+    admin, worker = org_tree["admin"], org_tree["worker_a"]
+    long = "字" * 2001
+    if action == "return":
+        order = walk_to(order_for(org_tree["village_a"]), "dispatched", admin=admin, worker=worker)
+        call = lambda: services.work_order_return(order=order, reason=long, acting_user=worker)  # noqa: E731
+    elif action == "escalate":
+        order = order_for(org_tree["village_a"])
+        call = lambda: services.work_order_escalate(order=order, note=long, acting_user=admin)  # noqa: E731
+    elif action == "dispatch_note":
+        order = order_for(org_tree["village_a"])
+        call = lambda: services.work_order_dispatch(order=order, note=long, acting_user=admin)  # noqa: E731
+    else:
+        order = _resolved(org_tree)
+        call = lambda: services.callback_record_phone(  # noqa: E731
+            order=order,
+            resolved="solved",
+            satisfaction="satisfied",
+            comment=long,
+            acting_user=admin,
+        )
+    events = order.events.count()
+    with pytest.raises(InvalidInput, match="2000"):
+        call()
+    assert order.events.count() == events
+
+
+def test_no_new_link_once_the_resident_answered_this_round(org_tree: dict[str, Any]) -> None:
+    """A second link would let someone else's answer replace the resident's, like a phone one."""
+    from qingzhuang.core.errors import Conflict
+
+    admin = org_tree["admin"]
+    order = _resolved(org_tree)
+    _cb, token = services.callback_issue_link(order=order, acting_user=admin)
+    services.callback_answer(token=token, resolved="unsolved", satisfaction="dissatisfied")
+    order.refresh_from_db()
+    with pytest.raises(Conflict, match="群众已通过链接作答"):
+        services.callback_issue_link(order=order, acting_user=admin)
+    assert order.callbacks.count() == 1
