@@ -3,6 +3,7 @@
 import tempfile
 from pathlib import Path
 
+from config import env
 from config.settings.base import *  # noqa: F403
 
 DEBUG = False
@@ -11,3 +12,7 @@ MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="qz-test-media-"))
 AXES_ENABLED = True
 LOGGING = {"version": 1, "disable_existing_loggers": False}
 STATIC_ROOT = Path(tempfile.mkdtemp(prefix="qz-test-static-"))
+
+# Each test run gets its own data folder, so a category model or lock file that `make run`
+# left in var/ never changes what the tests see.
+env.DATA_DIR = DATA_DIR = Path(tempfile.mkdtemp(prefix="qz-test-data-"))  # noqa: F405
