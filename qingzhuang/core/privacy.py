@@ -7,6 +7,8 @@ import re
 
 PHONE_RE = re.compile(r"(?<!\d)(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
 ID_RE = re.compile(r"(?<![0-9Xx])(\d{6})(\d{8})(\d{3}[0-9Xx])(?![0-9Xx])")
+# Landlines with their area code, as residents type them: 0712-1234567, 071212345678, 010 12345678
+LANDLINE_RE = re.compile(r"(?<![\d-])0\d{2,3}[- ]?\d{7,8}(?![\d-])")
 
 
 def mask_phone(phone: str | None) -> str:
@@ -30,9 +32,10 @@ def mask_id_number(value: str | None) -> str:
 
 
 def redact(text: str) -> str:
-    """Replace anything that looks like a mobile number or an ID number."""
+    """Replace anything that looks like a mobile or landline number or an ID number."""
     text = ID_RE.sub(lambda m: mask_id_number(m.group(0)), text)
-    return PHONE_RE.sub(lambda m: mask_phone(m.group(0)), text)
+    text = PHONE_RE.sub(lambda m: mask_phone(m.group(0)), text)
+    return LANDLINE_RE.sub(lambda m: mask_phone(m.group(0)), text)
 
 
 class RedactPersonalDataFilter(logging.Filter):

@@ -138,12 +138,14 @@ def ranking(
 
 
 def hotspots(*, scope: Scope, period: Period, limit: int = 10) -> list[dict[str, Any]]:
-    """Village × category pairs with the most requests in the period."""
+    """Village × category pairs with the most requests in the period (praise is not a problem)."""
     from qingzhuang.org.models import OrgUnit
+    from qingzhuang.service_requests.selectors import PRAISE_CATEGORIES
 
     start, end = bounds(period)
     rows = list(
         metric_rows(scope=scope, start=start, end=end)
+        .exclude(category__in=PRAISE_CATEGORIES)
         .order_by()
         .values("area_id", "category")
         .annotate(

@@ -34,6 +34,20 @@ def test_masking() -> None:
     assert "13812345678" not in redact("请联系13812345678或身份证420101199001011234")
 
 
+@pytest.mark.parametrize(
+    "landline", ["0712-1234567", "07121234567", "010 12345678", "0712-12345678"]
+)
+def test_landlines_in_text_are_masked_too(landline: str) -> None:
+    masked = redact(f"家里电话{landline}，白天有人")
+    assert landline not in masked and masked.endswith("，白天有人")
+    assert masked.count("*") >= 3
+
+
+def test_dates_amounts_and_codes_are_not_taken_for_phones() -> None:
+    text = "2026-03-05 报修，编号 WSAT53CC，金额 01234 元"
+    assert redact(text) == text
+
+
 def test_log_records_are_redacted() -> None:
     record = logging.LogRecord("x", logging.INFO, __file__, 1, "phone %s", ("13912345678",), None)
     RedactPersonalDataFilter().filter(record)

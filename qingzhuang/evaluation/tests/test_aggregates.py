@@ -163,3 +163,14 @@ def test_rebuild_clears_markers_it_covers(org_tree: dict[str, Any]) -> None:
     assert _pending()
     metrics_rebuild(start=date(2026, 3, 1), end=date(2026, 3, 31))
     assert _pending() == set()
+
+
+def test_dashboard_hotspots_leave_out_praise(org_tree: dict[str, Any]) -> None:
+    from qingzhuang.evaluation.selectors import hotspots
+
+    for day in (3, 4, 5):
+        make_order(unit=org_tree["village_a"], created=at(day), category="表扬")
+    make_order(unit=org_tree["village_a"], created=at(6), category="道路交通")
+    metrics_rebuild()
+    rows = hotspots(scope=Scope.all(), period=parse("2026-03"))
+    assert [r["category"] for r in rows] == ["道路交通"]
