@@ -181,9 +181,29 @@ def overdue_q(now: dt.datetime | None = None) -> Q:
     )
 
 
+_COUNTED_STATES = (
+    "received",
+    "dispatched",
+    "accepted",
+    "in_progress",
+    "returned",
+    "resolved",
+    "callback",
+)
+
+
 def inbox_counts(*, scope: Scope) -> dict[str, int]:
+    """The inbox cards. Counted in SQL over the unfinished states only: the closed orders are
+    nearly all of them, and reading every order's state into Python took ~0.9 s at 1,000,000."""
     qs = WorkOrder.objects.filter(_order_q(scope))
-    counts = Counter(qs.values_list("state", flat=True).order_by())
+    counts: Counter[str] = Counter(
+        dict(
+            qs.filter(state__in=_COUNTED_STATES)
+            .order_by()
+            .values_list("state")
+            .annotate(n=Count("id"))
+        )
+    )
     overdue = qs.open().filter(overdue_q()).count()
     return {
         "open": sum(

@@ -133,3 +133,15 @@ def test_text_for_user_masks_only_without_personal_data_rights(
     )
     mask = selectors.personal_text_for(user)
     assert ("13812345678" in mask("电话13812345678")) is shown
+
+
+def test_inbox_counts_by_state_within_scope(org_tree: dict[str, Any]) -> None:
+    a, b = org_tree["village_a"], org_tree["village_b"]
+    states = ["received", "returned", "dispatched", "in_progress", "resolved", "callback"]
+    states += ["closed", "closed"]
+    for state in states:
+        WorkOrder.objects.filter(pk=order_for(a).pk).update(state=state)
+    WorkOrder.objects.filter(pk=order_for(b).pk).update(state="received")
+    counts = selectors.inbox_counts(scope=Scope.of_unit(a))
+    assert (counts["open"], counts["received"], counts["callback"]) == (4, 2, 2)
+    assert selectors.inbox_counts(scope=Scope.all())["received"] == 3
