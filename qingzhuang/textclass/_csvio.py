@@ -74,6 +74,8 @@ def check_output(
     parent = target.parent
     if not parent.is_dir():
         raise ValueError(_("输出目录不存在：%(path)s") % {"path": parent})
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise ValueError(_("没有权限写入目录：%(dir)s") % {"dir": parent})
     resolved = target.resolve()
     if any(resolved == Path(p).resolve() for p in inputs):
         raise ValueError(_("输出文件不能和输入文件相同，请换一个文件名"))

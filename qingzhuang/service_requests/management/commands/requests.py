@@ -85,7 +85,7 @@ class Command(QzCommand):
         _exists(o["input"])
         if o.get("taxonomy"):
             _exists(o["taxonomy"])
-        _writable_dir(o["model"], model=True)
+        _model_dir(o["model"])
         return train_from_csv(
             o["input"],
             o["text_column"],
@@ -95,13 +95,11 @@ class Command(QzCommand):
         )
 
     def do_classify(self, **o: Any) -> Any:
+        from qingzhuang.textclass import check_output
         from qingzhuang.textclass.cli_support import classify_csv
 
-        src = _exists(o["input"])
-        if Path(o["output"]).resolve() == src.resolve():
-            raise InvalidInput(_("输出文件不能和输入文件相同，请换一个文件名"))
+        check_output(o["output"], inputs=[_exists(o["input"])])  # before the model is read
         _exists(o["model"])
-        _writable_dir(o["output"])
         rows = classify_csv(o["model"], o["input"], o["text_column"], o["output"])
         return {"rows": rows, "output": o["output"]}
 
@@ -179,16 +177,13 @@ class Command(QzCommand):
         self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2, default=str))
 
 
-def _writable_dir(path: str, *, model: bool = False) -> Path:
-    """The folder a model or result file goes into, checked before any long work starts."""
+def _model_dir(path: str) -> Path:
+    """The folder the model file goes into, checked before minutes of training start."""
     folder = Path(path).resolve().parent
     if not folder.is_dir():
-        message = (
-            _("模型文件的目录不存在：%(dir)s，请先创建这个目录或换一个路径")
-            if model
-            else _("输出文件的目录不存在：%(dir)s，请先创建这个目录或换一个路径")
+        raise InvalidInput(
+            _("模型文件的目录不存在：%(dir)s，请先创建这个目录或换一个路径") % {"dir": folder}
         )
-        raise InvalidInput(message % {"dir": folder})
     if not os.access(folder, os.W_OK | os.X_OK):
         raise InvalidInput(_("没有权限写入目录：%(dir)s") % {"dir": folder})
     return folder
