@@ -18,13 +18,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qingzhuang.burden.models import BurdenRevision
+from qingzhuang.core.dates import EARLIEST_DATE, years_ahead
 
 # Facts from which an estimate is derived get a business limit, so the derived hours always
 # fit and a problem is reported on what the user typed: a meeting longer than a week, or one
 # with more people than a county has officials, is a typing mistake.
 CAPS: dict[str, int] = {"duration_minutes": 7 * 24 * 60, "attendees": 100_000}
 
-EARLIEST_DATE = dt.date(2000, 1, 1)
 YEARS_AHEAD = 5  # a deadline or a received date at most this many years from today
 EARLIEST_YEAR = EARLIEST_DATE.year
 
@@ -39,11 +39,7 @@ def year_in_range(year: int) -> bool:
 
 
 def latest_date() -> dt.date:
-    today = timezone.localdate()
-    try:
-        return today.replace(year=today.year + YEARS_AHEAD)
-    except ValueError:  # 29 February
-        return today.replace(year=today.year + YEARS_AHEAD, day=28)
+    return years_ahead(YEARS_AHEAD)
 
 
 def date_problem(value: dt.date) -> str:

@@ -12,10 +12,10 @@ from django.utils.translation import gettext_lazy as _
 if TYPE_CHECKING:
     from django.utils.functional import _StrOrPromise as StrOrPromise
 
+from qingzhuang.core.dates import EARLIEST_DATE
 from qingzhuang.core.errors import ApplicationError
 from qingzhuang.duties.models import Certificate, FeedbackKind, ListKind, WorkItem
 from qingzhuang.duties.services import (
-    EARLIEST_DATE,
     check_feedback_date,
     check_task_date,
     latest_task_date,

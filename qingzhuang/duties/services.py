@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qingzhuang.audit.services import audit_record, snapshot
+from qingzhuang.core.dates import EARLIEST_DATE, years_ahead
 from qingzhuang.core.errors import InvalidInput
 from qingzhuang.duties import ledger, matcher
 from qingzhuang.duties.models import (
@@ -55,7 +56,6 @@ EVIDENCE_KINDS = {
 }
 EVIDENCE_EXTENSIONS = tuple(EVIDENCE_KINDS)
 # Dates typed on a phone: a slip of the year ("0026", "2206") must not reach the ledger.
-EARLIEST_DATE = dt.date(2000, 1, 1)
 TASK_MAX_YEARS_AHEAD = 5
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud and typed by hand
 
@@ -64,11 +64,7 @@ CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud an
 
 
 def latest_task_date(today: dt.date | None = None) -> dt.date:
-    today = today or timezone.localdate()
-    try:
-        return today.replace(year=today.year + TASK_MAX_YEARS_AHEAD)
-    except ValueError:  # 29 February
-        return today.replace(year=today.year + TASK_MAX_YEARS_AHEAD, day=28)
+    return years_ahead(TASK_MAX_YEARS_AHEAD, today)
 
 
 def check_task_date(day: dt.date) -> None:
