@@ -39,6 +39,7 @@ ACTION_LABELS: dict[str, StrPromise] = {
     "datastore.element.create": _("新建数据元"),
     "datastore.element.update": _("修改数据元"),
     "datastore.element.delete": _("删除数据元"),
+    "datastore.element.merge": _("合并重复的数据元"),
     "datastore.element.option_attach": _("给数据元添加选项"),
     "datastore.element.option_detach": _("从数据元移除选项"),
     "datastore.option.create": _("新建选项"),

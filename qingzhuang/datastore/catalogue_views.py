@@ -19,7 +19,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from qingzhuang.core.errors import ApplicationError, InvalidInput
-from qingzhuang.datastore import selectors, services
+from qingzhuang.datastore import merging, selectors, services
 from qingzhuang.datastore.catalogue import MANAGE
 from qingzhuang.datastore.forms import ElementForm, OptionForm, RuleForm
 from qingzhuang.datastore.models import CategoryOption, DataElement, ValidationRule
@@ -173,6 +173,61 @@ def element_delete(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "element": element,
             "blockers": services.element_delete_blockers(element),
+            "error": error,
+        },
+        status=status,
+    )
+
+
+@login_required
+def element_merge(request: HttpRequest, pk: int) -> HttpResponse:
+    """Merge this element into another: a preview of what moves, then a confirmation."""
+    _manage(request)
+    element = selectors.element_detail(pk=pk)
+    candidates = merging.merge_candidates(element=element)
+    raw = request.POST.get("into") if request.method == "POST" else request.GET.get("into")
+    target = None
+    if raw:
+        target = DataElement.objects.filter(pk=int(raw) if raw.isdigit() else 0).first()
+    error, status = "", 200
+    if raw and target is None:
+        error, status = gettext("找不到要合并进去的数据元，可能已被删除。请重新选择。"), 404
+    if request.method == "POST" and target is not None:
+        try:
+            result = services.element_merge(
+                actor=request.user,
+                source=element,
+                target=target,
+                keep_target_on_conflict=request.POST.get("keep_target") == "1",
+            )
+        except ApplicationError as exc:
+            error, status = exc.message, exc.http_status
+        else:
+            messages.success(
+                request,
+                gettext(
+                    "已把 %(source)s“%(name)s”合并到“%(target)s”：移过来 %(moved)s 个数，"
+                    "%(fields)s 个报表字段改由它填写。"
+                )
+                % {
+                    "source": element.code,
+                    "name": element.name,
+                    "target": result.target.name,
+                    "moved": result.moved,
+                    "fields": result.fields,
+                },
+            )
+            return redirect("datastore:element_edit", pk=result.target.pk)
+    plan = merging.merge_plan(source=element, target=target) if target is not None else None
+    return render(
+        request,
+        "datastore/element_merge.html",
+        {
+            "element": element,
+            "candidates": candidates,
+            "target": target,
+            "plan": plan,
+            "conflicts_text": merging.conflicts_message(plan) if plan and plan.conflicts else "",
             "error": error,
         },
         status=status,

@@ -586,6 +586,7 @@ from qingzhuang.datastore.catalogue import (  # noqa: E402
 from qingzhuang.datastore.exchange import store_export, store_import  # noqa: E402
 from qingzhuang.datastore.filling import FillResult, fill_template, forms_export_due  # noqa: E402
 from qingzhuang.datastore.harvesting import HarvestResult, harvest_file  # noqa: E402
+from qingzhuang.datastore.merging import MergeResult, element_merge  # noqa: E402
 from qingzhuang.datastore.rules import (  # noqa: E402
     rule_describe,
     validation_rule_check,
@@ -598,6 +599,7 @@ __all__ = [
     "AcceptResult",
     "FillResult",
     "HarvestResult",
+    "MergeResult",
     "SetResult",
     "category_option_create",
     "category_option_delete",
@@ -609,6 +611,7 @@ __all__ = [
     "element_create",
     "element_delete",
     "element_delete_blockers",
+    "element_merge",
     "element_option_attach",
     "element_option_detach",
     "element_update",

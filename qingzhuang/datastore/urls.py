@@ -9,6 +9,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("elements/<int:pk>/", catalogue_views.element_edit, name="element_edit"),
     path("elements/<int:pk>/options/", catalogue_views.element_options, name="element_options"),
     path("elements/<int:pk>/delete/", catalogue_views.element_delete, name="element_delete"),
+    path("elements/<int:pk>/merge/", catalogue_views.element_merge, name="element_merge"),
     path("elements/<int:pk>/rules/new/", catalogue_views.rule_new, name="rule_new"),
     path(
         "elements/<int:pk>/rules/preview/",

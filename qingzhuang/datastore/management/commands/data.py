@@ -21,8 +21,20 @@ def org_by_code(code: str) -> Any:
     return unit
 
 
+def element_by_code(code: str) -> Any:
+    from qingzhuang.datastore.models import DataElement
+
+    element = DataElement.objects.filter(code=code).first()
+    if element is None:
+        raise InvalidInput(_("找不到数据元编码 %(code)s，编码见数据元目录页面") % {"code": code})
+    return element
+
+
 class Command(QzCommand):
-    help = "数据仓：harvest 采集已填报表 / export 导出 / import 导入 (harvest, export, import data)"
+    help = (
+        "数据仓：harvest 采集已填报表 / export 导出 / import 导入 / merge 合并重复数据元"
+        " (harvest, export, import data; merge duplicate elements)"
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
@@ -39,11 +51,39 @@ class Command(QzCommand):
         i.add_argument("file")
         i.add_argument("--format", choices=["json", "csv"])
         i.add_argument("--json", action="store_true")
+        m = sub.add_parser(
+            "merge", help="把重复的数据元合并到另一个（数值、报表字段、规则、指标公式都改用目标）"
+        )
+        m.add_argument("source", help="要并掉的数据元编码，合并后删除")
+        m.add_argument("target", help="留下的数据元编码")
+        m.add_argument(
+            "--keep-target",
+            action="store_true",
+            help="同一单位同一期两边的数不同时，以目标的数为准（另一个数记入修改历史）",
+        )
+        m.add_argument("--json", action="store_true")
 
     def run(self, *args: Any, **options: Any) -> Any:
         from qingzhuang.datastore import services
 
         action = options["action"]
+        if action == "merge":
+            merged = services.element_merge(
+                actor="cli",
+                source=element_by_code(options["source"]),
+                target=element_by_code(options["target"]),
+                keep_target_on_conflict=options["keep_target"],
+            )
+            return {
+                "target": merged.target.code,
+                "moved": merged.moved,
+                "same": merged.same,
+                "conflicts_kept": merged.conflicts_kept,
+                "fields": merged.fields,
+                "rules": merged.rules,
+                "indicators": merged.indicators,
+                "concepts": merged.concepts,
+            }
         if action == "harvest":
             path = Path(options["file"])
             if not path.is_file():
@@ -70,6 +110,14 @@ class Command(QzCommand):
         )
 
     def print_human(self, result: Any) -> None:
+        if "conflicts_kept" in result:
+            self.stdout.write(
+                f"已合并到 {result['target']}：移过来 {result['moved']} 个数值，"
+                f"两边相同 {result['same']} 个，以目标为准 {result['conflicts_kept']} 个；"
+                f"报表字段 {result['fields']}，校验规则 {result['rules']}，"
+                f"考核指标 {result['indicators']}，相同项 {result['concepts']}。"
+            )
+            return
         if "loaded_count" in result:
             self.stdout.write(
                 f"采集 {result['loaded_count']} 个数值，未变 {result['unchanged']}，冲突 {result['conflict_count']}（未覆盖）。"
