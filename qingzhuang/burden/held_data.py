@@ -50,6 +50,7 @@ def fields_from_file(path: str | Path, *, display_name: str | None = None) -> li
                     unit=f.unit,
                     path=tuple(f.path[:-1]),
                     form="new",
+                    title=sheet.title or sheet.name or "",
                 )
             )
     return out
@@ -63,8 +64,9 @@ def fields_from_template(template: Any) -> list[FieldRef]:
             unit=f.unit,
             path=tuple(f.path[:-1]) if f.path else (),
             form=f"t{template.pk}",
+            title=f.sheet.title or f.sheet.name or "",
         )
-        for f in template.fields.all().order_by("position", "pk")
+        for f in template.fields.select_related("sheet").order_by("position", "pk")
     ]
 
 
@@ -134,7 +136,14 @@ def overlapping_fields(
         form = f"o{i}"
         titles[form] = title
         pool.extend(
-            FieldRef(key=f"{form}:{r.key}", label=r.label, unit=r.unit, path=r.path, form=form)
+            FieldRef(
+                key=f"{form}:{r.key}",
+                label=r.label,
+                unit=r.unit,
+                path=r.path,
+                form=form,
+                title=r.title,
+            )
             for r in refs
         )
     if not fields or not pool:

@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from qingzhuang.matching.lexicon import Lexicon, load_lexicon
 from qingzhuang.matching.model import FieldRef
-from qingzhuang.matching.normalize import clean_heading, light, normalize_label
+from qingzhuang.matching.normalize import clean_heading, light, normalize_label, squash
 from qingzhuang.matching.qualifiers import Quals, extract
 from qingzhuang.matching.units import Unit, parse_unit
 
@@ -60,15 +60,23 @@ def _grams(text: str) -> frozenset[str]:
 
 
 def _split_path(ref: FieldRef) -> tuple[tuple[str, ...], str]:
-    """Ancestors (raw) and the column qualifier carried by the leaf's own path element."""
+    """Ancestors (raw) and the column qualifier.
+
+    The column is the bracket of the leaf's own path element ("生 姜 [产量]"), or the headings
+    after the leaf ("（三）家禽饲养 > 产值 现价": the sheet parser puts the value column of an
+    indicator list there).  Those trailing headings also stay among the ancestors, so the
+    similarity features see the same context as before.
+    """
     path = [p for p in ref.path if p and p.strip()]
-    column = ""
+    label = normalize_label(ref.label)[0]
     if path:
         last_label, _, last_col = normalize_label(path[-1])
-        if last_label == normalize_label(ref.label)[0]:
-            column = last_col
-            path = path[:-1]
-    return tuple(path), column
+        if last_label == label:
+            return tuple(path[:-1]), last_col
+    for k in range(len(path) - 2, -1, -1):
+        if normalize_label(path[k])[0] == label:
+            return tuple(path), " ".join(path[k + 1 :])
+    return tuple(path), ""
 
 
 @lru_cache(maxsize=200_000)
@@ -87,9 +95,10 @@ def prepare(ref: FieldRef) -> Prepared:
         if anc not in GENERIC:
             parent = anc
             break
+    title = ref.title or ref.form.rsplit(":", 1)[-1]
     subject = ""
-    if generic and not canon_anc and ref.form:
-        subject = clean_heading(ref.form.rsplit(":", 1)[-1])
+    if generic and not canon_anc and title:
+        subject = clean_heading(title)
     qlabel = f"{parent or subject}/{label}" if generic and (parent or subject) else label
     unit = parse_unit(ref.unit) or parse_unit(label_unit)
     quals = extract(
@@ -98,6 +107,8 @@ def prepare(ref: FieldRef) -> Prepared:
         light(column),
         light(ref.form),
         raw=(light(ref.label), *(light(a) for a in raw_ancestors)),
+        title=squash(light(title)),
+        item=qlabel,
     )
     return Prepared(
         ref,

@@ -2,9 +2,11 @@
 
 Never all pairs: fields are first bucketed by their canonical label; inside a bucket each
 field is compared with a few anchors, and across buckets only labels that share rare
-character bigrams are compared.  Grouping is union-find with three guards: a rejected pair
-never ends up in one concept, two fields of one form never do, and two groups merge only if
-their representatives also match (this stops A~B~C chains from joining A and C).
+character bigrams are compared.  Grouping is union-find with four guards: a rejected pair
+never ends up in one concept, two fields of one form never do, two fields whose units cannot
+be converted or whose qualifiers conflict never do (not even through a third field without a
+unit), and two groups merge only if their representatives also match (this stops A~B~C
+chains from joining A and C).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from qingzhuang.matching.compare import Model, get_model, score_prepared
 from qingzhuang.matching.model import Concept, ConceptResult, FieldRef
 from qingzhuang.matching.normalize import light, pull_unit, strip_numbering
 from qingzhuang.matching.prepare import Prepared, prepare
+from qingzhuang.matching.qualifiers import conflicts
 
 ANCHORS = 3  # members of a bucket each field is compared with
 SMALL_BUCKET = 8  # buckets up to this size are compared completely
@@ -129,12 +132,28 @@ def candidate_pairs(fields: Iterable[FieldRef]) -> list[tuple[FieldRef, FieldRef
     return [(refs[i], refs[j]) for i, j in _candidates(prepared)]
 
 
+Profile = tuple[str | None, frozenset[tuple[str, str]]]
+
+
+def _profile(p: Prepared) -> Profile:
+    """What the unit and qualifier rules look at: fields with one profile never differ by them."""
+    return (p.unit.dimension if p.unit else None, frozenset(p.quals.items()))
+
+
+def _profiles_differ(a: Prepared, b: Prepared) -> bool:
+    """Units that cannot be converted, or qualifiers that conflict (吨 vs 百株, 现价 vs 可比价)."""
+    if a.unit and b.unit and a.unit.dimension != b.unit.dimension:
+        return True
+    return bool(conflicts(a.quals, b.quals))
+
+
 @dataclass(slots=True)
 class _Group:
     members: list[int]
     keys: set[str]
     forms: set[str]
     rep: int
+    profiles: dict[Profile, int]  # one member per distinct profile
     pairs: list[tuple[str, str, float]] = field(default_factory=list)
 
 
@@ -145,7 +164,8 @@ class _Grouper:
         self.model = model
         self.parent = list(range(len(prepared)))
         self.groups = {
-            i: _Group([i], {p.ref.key}, {p.ref.form} - {""}, i) for i, p in enumerate(prepared)
+            i: _Group([i], {p.ref.key}, {p.ref.form} - {""}, i, {_profile(p): i})
+            for i, p in enumerate(prepared)
         }
         self.compared = 0
 
@@ -159,6 +179,16 @@ class _Grouper:
         small, big = (ga, gb) if len(ga.keys) <= len(gb.keys) else (gb, ga)
         return any(self.rejected.get(k, set()) & big.keys for k in small.keys)
 
+    def _profiles_differ(self, ga: _Group, gb: _Group) -> bool:
+        """Some member of one group has a unit or qualifier that rules out some member of the
+        other (吨 and 百株 joined through a field without a unit).  Compared per distinct
+        profile, so a group of hundreds of fields costs a handful of checks."""
+        return any(
+            _profiles_differ(self.p[x], self.p[y])
+            for x in ga.profiles.values()
+            for y in gb.profiles.values()
+        )
+
     def join(self, i: int, j: int, score: float, *, forced: bool = False) -> bool:
         ri, rj = self.find(i), self.find(j)
         if ri == rj:
@@ -168,6 +198,8 @@ class _Grouper:
             return False
         if not forced:
             if ga.forms & gb.forms:
+                return False
+            if (len(ga.members) > 1 or len(gb.members) > 1) and self._profiles_differ(ga, gb):
                 return False
             if {i, j} != {ga.rep, gb.rep}:
                 self.compared += 1
@@ -179,6 +211,8 @@ class _Grouper:
         ga.members += gb.members
         ga.keys |= gb.keys
         ga.forms |= gb.forms
+        for prof, member in gb.profiles.items():
+            ga.profiles.setdefault(prof, member)
         ga.pairs += gb.pairs
         ga.pairs.append((*pair_key(self.p[i].ref.key, self.p[j].ref.key), round(score, 4)))
         del self.groups[rj]

@@ -5,10 +5,12 @@ Every function is keyword-only, atomic and audited; pages, API, CLI and tests al
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -46,6 +48,7 @@ _ISSUER_END = re.compile(r"(局|委|委员会|办|办公室|部|厅|院|中心|�
 class ImportResult:
     template: ReportTemplate
     created: bool
+    mapped: int = 0  # fields mapped to existing data elements (templates_import only)
 
 
 def file_sha256(path: Path) -> str:
@@ -135,9 +138,66 @@ def template_import(
             saved=saved,
         )
     except BaseException:
-        for name in saved:
-            default_storage.delete(name)
+        _delete_stored(saved)
         raise
+
+
+@dataclass
+class BatchImportResult:
+    results: list[ImportResult]
+    analysis: AnalysisResult
+
+
+def templates_import(
+    *,
+    files: Iterable[tuple[Path, str]],
+    actor: Any,
+    issuer: str | None = None,
+    title: str | None = None,
+    frequency: str | None = None,
+    deadline: date | None = None,
+) -> BatchImportResult:
+    """Store several templates, map their fields and re-analyse redundancy, all or nothing.
+
+    ``files`` holds (path on disk, name to show) pairs. Why this exists: stored files are not
+    part of the database transaction, so when a later file (or the analysis) fails and the
+    rows of the earlier templates are rolled back, their files in MEDIA_ROOT are deleted here
+    as well. Pages and the CLI import several files only through this function.
+    """
+    from qingzhuang.datastore.services import template_automap
+
+    saved: list[str] = []
+    try:
+        with transaction.atomic():
+            results: list[ImportResult] = []
+            for path, name in files:
+                res = _template_import(
+                    path=Path(path),
+                    actor=actor,
+                    original_name=name,
+                    issuer=issuer,
+                    title=title,
+                    frequency=frequency,
+                    deadline=deadline,
+                    legal_basis="",
+                    saved=saved,
+                )
+                if res.created:
+                    res.mapped = template_automap(template=res.template, actor=actor)
+                results.append(res)
+            analysis = redundancy_analyse(actor=actor)
+    except BaseException:
+        _delete_stored(saved)
+        raise
+    return BatchImportResult(results, analysis)
+
+
+def _delete_stored(names: list[str]) -> None:
+    """Remove files stored by an import that did not commit (best effort: the error that
+    caused the rollback is the one to report)."""
+    for name in names:
+        with contextlib.suppress(OSError):
+            default_storage.delete(name)
 
 
 @transaction.atomic
@@ -297,10 +357,19 @@ def redundancy_analyse(*, actor: Any) -> AnalysisResult:
     """
     from qingzhuang.matching import FieldRef, find_concepts
 
-    rows = list(TemplateField.objects.values_list("pk", "label", "unit", "path", "template_id"))
+    rows = TemplateField.objects.values_list(
+        "pk", "label", "unit", "path", "template_id", "sheet__title", "sheet__name"
+    )
     refs = [
-        FieldRef(key=str(pk), label=label, unit=unit, path=tuple(path), form=str(tid))
-        for pk, label, unit, path, tid in rows
+        FieldRef(
+            key=str(pk),
+            label=label,
+            unit=unit,
+            path=tuple(path),
+            form=str(tid),
+            title=title or name or "",
+        )
+        for pk, label, unit, path, tid, title, name in rows
     ]
     result = find_concepts(
         refs, rejected=_key_pairs(MatchStatus.REJECTED), confirmed=_key_pairs(MatchStatus.CONFIRMED)

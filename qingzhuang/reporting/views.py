@@ -31,17 +31,15 @@ def _deadline(text: str) -> date | None:
 
 
 def upload_templates(request: HttpRequest) -> list[services.ImportResult]:
-    """Store every uploaded file, or none of them (one bad file rolls all back)."""
-    from qingzhuang.datastore.services import template_automap
-
+    """Store every uploaded file, or none of them (one bad file rolls all back, files too)."""
     files = request.FILES.getlist("files")
     if not files:
         raise InvalidInput(_("请选择要上传的报表文件"))
     issuer = request.POST.get("issuer", "").strip() or None
     frequency = request.POST.get("frequency", "") or None
     deadline = _deadline(request.POST.get("deadline", ""))
-    results = []
-    with tempfile.TemporaryDirectory() as tmp, transaction.atomic():
+    with tempfile.TemporaryDirectory() as tmp:
+        staged: list[tuple[Path, str]] = []
         for n, upload in enumerate(files):
             name = Path(upload.name or "upload").name
             if (upload.size or 0) > services.MAX_UPLOAD_BYTES:
@@ -52,19 +50,15 @@ def upload_templates(request: HttpRequest) -> list[services.ImportResult]:
             with target.open("wb") as fh:
                 for chunk in upload.chunks():
                     fh.write(chunk)
-            res = services.template_import(
-                path=target,
-                original_name=name,
-                actor=request.user,
-                issuer=issuer,
-                frequency=frequency,
-                deadline=deadline,
-            )
-            if res.created:
-                template_automap(template=res.template, actor=request.user)
-            results.append(res)
-        services.redundancy_analyse(actor=request.user)
-    return results
+            staged.append((target, name))
+        batch = services.templates_import(
+            files=staged,
+            actor=request.user,
+            issuer=issuer,
+            frequency=frequency,
+            deadline=deadline,
+        )
+    return batch.results
 
 
 @login_required

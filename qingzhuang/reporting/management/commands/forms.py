@@ -5,7 +5,6 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import CommandParser
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from qingzhuang.core.errors import InvalidInput
@@ -86,6 +85,7 @@ class Command(QzCommand):
                             unit=f.unit,
                             path=tuple(f.path),
                             form=f"{fi}|{si}",
+                            title=sheet.title or sheet.name or "",
                         )
                     )
         result = find_concepts(refs)
@@ -98,8 +98,7 @@ class Command(QzCommand):
         }
 
     def _import(self, options: dict[str, Any]) -> Any:
-        from qingzhuang.datastore.services import template_automap
-        from qingzhuang.reporting.services import redundancy_analyse, template_import
+        from qingzhuang.reporting.services import templates_import
 
         deadline = None
         if options.get("deadline"):
@@ -107,39 +106,34 @@ class Command(QzCommand):
                 deadline = date.fromisoformat(options["deadline"])
             except ValueError as exc:
                 raise InvalidInput(_("截止日期格式应为 YYYY-MM-DD")) from exc
-        paths = [_existing(f) for f in options["files"]]
+        files = [(_existing(f), f) for f in options["files"]]
+        batch = templates_import(
+            files=((path, path.name) for path, _file in self.progress(files, desc="入库")),
+            actor="cli",
+            issuer=options.get("issuer"),
+            title=options.get("title"),
+            frequency=options.get("frequency"),
+            deadline=deadline,
+        )
         out = []
-        with transaction.atomic():
-            for file, path in zip(options["files"], self.progress(paths, desc="入库"), strict=True):
-                res = template_import(
-                    path=path,
-                    actor="cli",
-                    issuer=options.get("issuer"),
-                    title=options.get("title"),
-                    frequency=options.get("frequency"),
-                    deadline=deadline,
-                )
-                mapped = 0
-                if res.created:
-                    mapped = template_automap(template=res.template, actor="cli")
-                t = res.template
-                out.append(
-                    {
-                        "id": t.pk,
-                        "file": file,
-                        "title": t.title,
-                        "issuer": t.issuer.name if t.issuer else "",
-                        "format": t.format,
-                        "created": res.created,
-                        "fields": t.fields.count(),
-                        "fields_mapped_to_existing": mapped,
-                    }
-                )
-            analysis = redundancy_analyse(actor="cli")
+        for (_path, file), res in zip(files, batch.results, strict=True):
+            t = res.template
+            out.append(
+                {
+                    "id": t.pk,
+                    "file": file,
+                    "title": t.title,
+                    "issuer": t.issuer.name if t.issuer else "",
+                    "format": t.format,
+                    "created": res.created,
+                    "fields": t.fields.count(),
+                    "fields_mapped_to_existing": res.mapped,
+                }
+            )
         return {
             "templates": out,
             "ids": [t["id"] for t in out],
-            "suggested_concepts": analysis.concepts,
+            "suggested_concepts": batch.analysis.concepts,
         }
 
     def print_human(self, result: Any) -> None:
