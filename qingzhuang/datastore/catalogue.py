@@ -11,6 +11,8 @@ imports ``services`` only inside functions, because ``services`` imports it at t
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -198,6 +200,29 @@ def element_create(
     return element
 
 
+ELEMENT_EDITABLE = (
+    "name",
+    "aliases",
+    "definition",
+    "unit",
+    "value_type",
+    "period_type",
+    "owner_id",
+    "additive",
+)
+
+
+def element_fingerprint(*, element: DataElement) -> str:
+    """A short hash of what the edit page can change, handed out with the page and given back
+    to ``element_update``, so a save from a page opened before someone else's change is refused
+    instead of silently undoing it (aliases drive harvest matching). A hash rather than a
+    version column, as in burden: it also notices writes that go around ``element_update``
+    (concept acceptance adding aliases, a merge), and a change undone in between is none."""
+    values = {name: getattr(element, name) for name in ELEMENT_EDITABLE}
+    text = json.dumps(values, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
 @transaction.atomic
 def element_update(
     *,
@@ -211,15 +236,23 @@ def element_update(
     period_type: str,
     owner: Department | None,
     additive: bool,
+    expected_fingerprint: str | None = None,
 ) -> DataElement:
     """Change what an element says. The code never changes (files and formulas name it). The
     unit and period type are fixed once numbers are stored, since those numbers were given in
     that unit for those periods; with no numbers yet, a new unit re-derives the factors of the
-    form fields mapped to it, so auto-fill keeps writing the right figures."""
+    form fields mapped to it, so auto-fill keeps writing the right figures.
+    Given ``expected_fingerprint`` (``element_fingerprint`` of the element as the page showed
+    it), the save is refused with Conflict when the element has changed since; callers that
+    do not give one (CLI, other services) save as before."""
     from qingzhuang.datastore.services import unit_factor
 
     require_manage(actor)
     element = DataElement.objects.select_for_update().get(pk=element.pk)
+    if expected_fingerprint is not None and expected_fingerprint != element_fingerprint(
+        element=element
+    ):
+        raise Conflict(gettext("这一项在您打开后已被他人修改，请刷新页面查看最新内容后再改。"))
     name = _clean_name(name)
     alias_list = clean_aliases(name, aliases)
     unit = _clean_kinds(unit, value_type, period_type)

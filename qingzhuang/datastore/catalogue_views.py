@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
-from qingzhuang.core.errors import ApplicationError, InvalidInput
+from qingzhuang.core.errors import ApplicationError, Conflict, InvalidInput
 from qingzhuang.datastore import merging, selectors, services
 from qingzhuang.datastore.catalogue import MANAGE
 from qingzhuang.datastore.forms import ElementForm, OptionForm, RuleForm
@@ -102,16 +102,24 @@ def element_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = ElementForm(
         _bound(request), initial=ElementForm.initial_for(element), with_options=False
     )
+    status: int | None = None
     if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        fingerprint = data.pop("fingerprint", "") or None
         try:
-            services.element_update(actor=request.user, element=element, **form.cleaned_data)
+            services.element_update(
+                actor=request.user, element=element, expected_fingerprint=fingerprint, **data
+            )
         except ApplicationError as exc:
+            # The form stays bound to what was posted: the typed input is kept, and so is the
+            # stale fingerprint, so saving again cannot undo the other person's change.
             _show(form, exc)
+            status = exc.http_status if isinstance(exc, Conflict) else None
             element.refresh_from_db()
         else:
             messages.success(request, gettext("已保存数据元 %(code)s。") % {"code": element.code})
             return redirect("datastore:element_edit", pk=element.pk)
-    return _element_page(request, element, form, _status(form))
+    return _element_page(request, element, form, status or _status(form))
 
 
 @login_required

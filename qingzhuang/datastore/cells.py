@@ -7,12 +7,11 @@ readers are reused here so that xlsx, xls, csv and docx are read exactly as pars
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
+from qingzhuang.datastore.numbers import in_unit, read_number
 from qingzhuang.sheets.grid import Grid, a1
-
-_NUMBER_JUNK = re.compile(r"[,，\s\u3000]")
 
 
 def read_grids(path: Path, fmt: str, display: str) -> dict[str, Grid]:
@@ -46,18 +45,18 @@ def sheet_key(fmt: str, sheet_name: str | None, cell: str) -> str:
     return sheet_name or ""
 
 
-def to_number(text: str) -> Decimal | None:
-    """A cell's text as a number; None for blanks, dashes and words."""
-    t = _NUMBER_JUNK.sub("", text or "")
-    if not t or set(t) <= set("-－—–/／"):
-        return None
-    percent = t.endswith("%")
-    if percent:
-        t = t[:-1]
+def to_number(text: str, unit: str = "") -> Decimal | None:
+    """A cell's number in ``unit`` when it plainly is one; None for blanks and for anything
+    harvest has to look at before storing (words, a unit that does not convert). Reads through
+    ``numbers.read_number``, the same reader as data entry; harvest stores through
+    ``services.written_number``, which says why a cell is refused."""
+    written = read_number(text, exponent=True)
     try:
-        value = Decimal(t)
-    except InvalidOperation:
+        return in_unit(written, unit)
+    except ValueError:
         return None
-    if not value.is_finite():
-        return None
-    return value
+
+
+def is_blank(text: str) -> bool:
+    """Nothing in the cell that harvest must store or report (empty, or a dash)."""
+    return read_number(text, exponent=True).blank

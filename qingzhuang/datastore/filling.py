@@ -22,11 +22,22 @@ from qingzhuang.core.errors import InvalidInput
 from qingzhuang.core.exports import csv_bytes
 from qingzhuang.datastore.filenames import safe_filename
 from qingzhuang.datastore.models import DataValue, FieldMapping, FillEvent
-from qingzhuang.datastore.orgmatch import OrgMatcher, is_total_label
+from qingzhuang.datastore.orgmatch import (
+    OrgMatcher,
+    is_total_label,
+    level_name,
+    sheet_level_mismatch,
+)
 from qingzhuang.datastore.periods import Period, parse_period
 from qingzhuang.i18n import join_list
 from qingzhuang.org.models import OrgUnit
-from qingzhuang.reporting.models import Frequency, ReportTemplate, Sheet, TemplateField
+from qingzhuang.reporting.models import (
+    ConceptStatus,
+    Frequency,
+    ReportTemplate,
+    Sheet,
+    TemplateField,
+)
 from qingzhuang.reporting.services import (
     file_sha256,
     parse_template_file,
@@ -194,6 +205,7 @@ class FillResult:
     rows_matched: list[str]
     rows_unmatched: list[str]
     event_id: int | None = None
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def cells_filled(self) -> int:
@@ -221,6 +233,7 @@ class FillResult:
                 "rows_matched": self.rows_matched,
                 "rows_unmatched": self.rows_unmatched,
             },
+            "warnings": self.warnings,
             "fields": [f.as_dict() for f in self.fields],
         }
 
@@ -297,6 +310,90 @@ def _sum_row(sheet: Sheet, row: int) -> bool:
     return not _NOT_A_SUM.search(re.sub(r"\s+", "", label))
 
 
+@dataclass
+class _Plan:
+    """What one fill decides across sheets: the rows it took and what it must tell the clerk."""
+
+    pending: set[int] = field(default_factory=set)  # fields in a suggested same-item group
+    matched: list[str] = field(default_factory=list)
+    unmatched: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def unmapped(self, f: TemplateField) -> str:
+        """Why a field has no element, as the fill page says it."""
+        from qingzhuang.datastore.services import UNMAPPED_PENDING, UNMAPPED_SINGLE
+
+        mapping = getattr(f, "mapping", None)
+        if mapping is None:
+            return R_UNMAPPED
+        if mapping.unmapped_reason == UNMAPPED_SINGLE and f.pk in self.pending:
+            return gettext(UNMAPPED_PENDING)
+        return str(mapping.unmapped_reason)
+
+
+def _rows_of(
+    sheet: Sheet, org: OrgUnit, matcher: OrgMatcher
+) -> tuple[list[tuple[int, OrgUnit]], list[int], list[str]]:
+    """The unit rows, the total rows and the labels of rows that are no unit of ``org``."""
+    unit_rows: list[tuple[int, OrgUnit]] = []
+    total_rows: list[int] = []
+    foreign: list[str] = []
+    for row, label, is_total, _empty in sheet.data_rows:
+        if is_total or is_total_label(label):
+            total_rows.append(row)
+            continue
+        unit = org if matcher.is_root(label) else matcher.match(label)
+        if unit is None:
+            if label:
+                foreign.append(label)
+            continue
+        unit_rows.append((row, unit))
+    return unit_rows, total_rows, foreign
+
+
+def _shown(labels: list[str]) -> str:
+    names = [label[:30] for label in dict.fromkeys(labels)]
+    return "、".join(names[:5]) + ("等" if len(names) > 5 else "")
+
+
+def _plan_indicators(
+    sheet: Sheet,
+    fields: list[TemplateField],
+    org: OrgUnit,
+    values: _Values,
+    coverage: dict[int, FieldCoverage],
+    plan: _Plan,
+) -> list[tuple[CellWrite, int]]:
+    writes: list[tuple[CellWrite, int]] = []
+    level = sheet_level_mismatch(sheet, org)
+    for f in fields:
+        cov = coverage[f.pk]
+        mapping = getattr(f, "mapping", None)
+        if level is not None:
+            cov.empty += 1
+            cov.reasons.append(
+                gettext("这是%(level)s的表，所选单位“%(org)s”是%(org_level)s，未填")
+                % {
+                    "level": level_name(level),
+                    "org": org.name,
+                    "org_level": org.get_level_display(),
+                }
+            )
+            continue
+        if mapping is None or mapping.element is None:
+            cov.empty += 1
+            cov.reasons.append(plan.unmapped(f))
+            continue
+        v = values.get(mapping, org, cov)
+        if v is None:
+            cov.empty += 1
+            continue
+        target = f.value_cell or f.cell
+        writes.append((CellWrite(sheet.name, target, _plain(v)), f.pk))
+        cov.filled += 1
+    return writes
+
+
 def _plan_sheet(
     template: ReportTemplate,
     sheet: Sheet,
@@ -305,39 +402,25 @@ def _plan_sheet(
     matcher: OrgMatcher,
     values: _Values,
     coverage: dict[int, FieldCoverage],
-    matched: list[str],
-    unmatched: list[str],
+    plan: _Plan,
 ) -> list[tuple[CellWrite, int]]:
-    writes: list[tuple[CellWrite, int]] = []
     if sheet.orientation == "rows":
-        for f in fields:
-            cov = coverage[f.pk]
-            mapping = getattr(f, "mapping", None)
-            if mapping is None or mapping.element is None:
-                cov.empty += 1
-                cov.reasons.append(mapping.unmapped_reason if mapping else R_UNMAPPED)
-                continue
-            v = values.get(mapping, org, cov)
-            if v is None:
-                cov.empty += 1
-                continue
-            target = f.value_cell or f.cell
-            writes.append((CellWrite(sheet.name, target, _plain(v)), f.pk))
-            cov.filled += 1
-        return writes
-    unit_rows: list[tuple[int, OrgUnit]] = []
-    total_rows: list[int] = []
-    for row, label, is_total, _empty in sheet.data_rows:
-        if is_total or is_total_label(label):
-            total_rows.append(row)
-            continue
-        unit = org if matcher.is_root(label) else matcher.match(label)
-        if unit is None:
-            if label:
-                unmatched.append(f"{sheet}：{label[:30]}")
-            continue
-        unit_rows.append((row, unit))
-        matched.append(unit.name)
+        return _plan_indicators(sheet, fields, org, values, coverage, plan)
+    writes: list[tuple[CellWrite, int]] = []
+    unit_rows, total_rows, foreign = _rows_of(sheet, org, matcher)
+    plan.matched += [unit.name for _row, unit in unit_rows]
+    plan.unmatched += [f"{sheet}：{label[:30]}" for label in foreign]
+    sums = [row for row in total_rows if _sum_row(sheet, row)]
+    # A total is only ours to rewrite when every row under it is one of our units.
+    kept = ""
+    if unit_rows and sums and foreign:
+        kept = gettext("合计行未重算：表中有不属于%(org)s的行（%(rows)s），合计格未改动") % {
+            "org": org.name,
+            "rows": _shown(foreign),
+        }
+        plan.warnings.append(
+            gettext("%(sheet)s：%(kept)s，请核对") % {"sheet": str(sheet), "kept": kept}
+        )
     for f in fields:
         cov = coverage[f.pk]
         mapping = getattr(f, "mapping", None)
@@ -347,7 +430,7 @@ def _plan_sheet(
             continue
         if mapping is None or mapping.element is None:
             cov.empty += len(unit_rows)
-            cov.reasons.append(mapping.unmapped_reason if mapping else R_UNMAPPED)
+            cov.reasons.append(plan.unmapped(f))
             continue
         column_sum = Decimal(0)
         complete = True
@@ -361,16 +444,28 @@ def _plan_sheet(
             addr = cell_address(template.format, f, row, f.col)
             writes.append((CellWrite(sheet.name, addr, _plain(v)), f.pk))
             cov.filled += 1
-        for row in total_rows:
-            if not _sum_row(sheet, row):
-                continue
-            if complete and mapping.element.additive:
+        if not sums:
+            continue
+        if kept:
+            cov.notes.append(kept)
+        elif not mapping.element.additive:
+            cov.notes.append(gettext("合计行未重算：该指标不能相加，合计格未改动"))
+        elif not complete:
+            cov.notes.append(gettext("合计行未重算：有单位缺数，合计格未改动"))
+        else:
+            for row in sums:
                 addr = cell_address(template.format, f, row, f.col)
                 writes.append((CellWrite(sheet.name, addr, _plain(column_sum)), f.pk))
-                cov.notes.append("合计行按各行相加得出")
-            elif not mapping.element.additive:
-                cov.notes.append("合计行未填：该指标不能相加")
+            cov.notes.append(gettext("合计行按各行相加得出"))
     return writes
+
+
+def _pending_fields(template: ReportTemplate) -> set[int]:
+    return set(
+        TemplateField.objects.filter(
+            template=template, concepts__status=ConceptStatus.SUGGESTED
+        ).values_list("pk", flat=True)
+    )
 
 
 @transaction.atomic
@@ -415,23 +510,14 @@ def fill_template(
         )
         for f in fields
     }
-    matched: list[str] = []
-    unmatched: list[str] = []
+    plan = _Plan(pending=_pending_fields(template))
     writes: list[tuple[CellWrite, int]] = []
     by_sheet: dict[int, list[TemplateField]] = {}
     for f in fields:
         by_sheet.setdefault(f.sheet_id, []).append(f)
     for sheet in sheets:
         writes += _plan_sheet(
-            template,
-            sheet,
-            by_sheet.get(sheet.pk, []),
-            org_unit,
-            matcher,
-            values,
-            coverage,
-            matched,
-            unmatched,
+            template, sheet, by_sheet.get(sheet.pk, []), org_unit, matcher, values, coverage, plan
         )
     owner = {(w.sheet, w.cell): fid for w, fid in writes}
     try:
@@ -451,8 +537,9 @@ def fill_template(
         # that no record points to
         report.path.unlink(missing_ok=True)
         raise
-    result.rows_matched = list(dict.fromkeys(matched))
-    result.rows_unmatched = list(dict.fromkeys(unmatched))
+    result.rows_matched = list(dict.fromkeys(plan.matched))
+    result.rows_unmatched = list(dict.fromkeys(plan.unmatched))
+    result.warnings = plan.warnings
     return result
 
 

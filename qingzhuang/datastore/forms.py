@@ -12,6 +12,7 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from qingzhuang.datastore.catalogue import element_fingerprint
 from qingzhuang.datastore.models import (
     CategoryOption,
     DataElement,
@@ -98,11 +99,16 @@ class ElementForm(forms.Form):
         help_text=_("这个数要按男/女、年龄段等分开填时才勾选。建好后也可以在编辑页添加或移除。"),
         error_messages={"invalid_choice": _("所选分类不存在，请刷新页面后重选")},
     )
+    # What the element held when the edit page was opened; a save over a later change is
+    # refused. Kept as posted when the page is shown again, so only reloading clears a conflict.
+    fingerprint = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)
 
     def __init__(self, *args: Any, with_options: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if not with_options or not CategoryOption.objects.exists():
             del self.fields["options"]
+        if not self.initial.get("fingerprint"):
+            del self.fields["fingerprint"]  # a new element has nothing to be stale against
 
     def clean_aliases(self) -> list[str]:
         text = self.cleaned_data.get("aliases") or ""
@@ -119,6 +125,7 @@ class ElementForm(forms.Form):
             "period_type": element.period_type,
             "owner": element.owner_id,
             "additive": element.additive,
+            "fingerprint": element_fingerprint(element=element),
         }
 
 

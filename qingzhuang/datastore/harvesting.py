@@ -13,12 +13,22 @@ from django.utils.translation import gettext
 
 from qingzhuang.audit.services import audit_record
 from qingzhuang.core.errors import InvalidInput
-from qingzhuang.datastore.cells import read_grids, sheet_key, to_number
+from qingzhuang.datastore.cells import is_blank, read_grids, sheet_key, to_number
 from qingzhuang.datastore.filling import template_for_file
 from qingzhuang.datastore.models import DataElement, ValueSource
-from qingzhuang.datastore.numbers import decimals, human_number, plain_number
-from qingzhuang.datastore.onesource import NameIndex, ambiguity, ambiguity_warning
-from qingzhuang.datastore.orgmatch import OrgMatcher, is_total_label
+from qingzhuang.datastore.numbers import decimals, human_number, plain_number, read_number
+from qingzhuang.datastore.onesource import (
+    NameIndex,
+    ambiguity,
+    ambiguity_warning,
+    distinct_names,
+)
+from qingzhuang.datastore.orgmatch import (
+    OrgMatcher,
+    is_total_label,
+    level_name,
+    sheet_level_mismatch,
+)
 from qingzhuang.datastore.periods import Period, parse_period
 from qingzhuang.org.models import OrgUnit
 from qingzhuang.reporting.models import ReportTemplate, TemplateField
@@ -42,6 +52,8 @@ class HarvestResult:
     elements_created: int = 0
     total_mismatches: list[dict[str, Any]] = field(default_factory=list)
     ambiguous_elements: list[dict[str, Any]] = field(default_factory=list)
+    in_file_conflicts: list[dict[str, Any]] = field(default_factory=list)
+    sheets_skipped: list[dict[str, Any]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -61,6 +73,8 @@ class HarvestResult:
             "elements_created": self.elements_created,
             "total_mismatches": self.total_mismatches,
             "ambiguous_elements": self.ambiguous_elements,
+            "in_file_conflicts": self.in_file_conflicts,
+            "sheets_skipped": self.sheets_skipped,
         }
 
 
@@ -84,10 +98,16 @@ def elements_for_unmapped(
     fields: list[TemplateField],
     actor: Any,
     names: NameIndex | None = None,
+    *,
+    carrying: set[int] | None = None,
 ) -> int:
     """Items only this form asks for still belong in the store: give each its element.
 
-    An element that already has the item's name (or has it as an alias) is reused rather than
+    Harvest passes ``carrying``, the fields that hold a number in the file at hand: only they
+    get an element, so a 28-sheet workbook with a few numbers does not add 2,000 empty ones.
+    An element is named by the field's label, with as much of its header path (then its
+    sheet) as tells it apart from the form's other fields of that label (``distinct_names``).
+    An element that already has that name (or has it as an alias) is reused rather than
     repeated (一数一源), unless this form already asks for that element in another field: the
     same form asking twice means two different things. Fields a person marked unmapped on
     purpose (another reason) are left alone. Returns the number of elements created.
@@ -100,21 +120,29 @@ def elements_for_unmapped(
         for f in fields
         if getattr(f, "mapping", None) is not None and f.mapping.element_id is not None
     }
+    todo = [
+        f
+        for f in fields
+        if (carrying is None or f.pk in carrying)
+        and (
+            getattr(f, "mapping", None) is None
+            or (f.mapping.element is None and f.mapping.unmapped_reason == UNMAPPED_SINGLE)
+        )
+    ]
+    if not todo:
+        return 0
+    distinct = distinct_names(fields)
     n = 0
-    for f in fields:
-        mapping = getattr(f, "mapping", None)
-        if mapping is not None and (
-            mapping.element is not None or mapping.unmapped_reason != UNMAPPED_SINGLE
-        ):
-            continue
-        generic = len(f.label) <= 2 and len(f.path) >= 2  # 男/女/小计 need their parent
-        label = "：".join(f.path[-2:]) if generic else f.label
+    for f in todo:
+        name = distinct[f.pk]
         element: DataElement | None = next(
-            (e for e in names.owners(label) if e.pk not in used), None
+            (e for e in names.owners(name) if e.pk not in used), None
         )
         if element is None:
+            # the bare label is an alias only when it alone names the item in this form
+            aliases = [f.label] if name == f.label else []
             element = data_element_create(
-                name=label, unit=f.unit, aliases=[f.label], owner=template.issuer, actor=actor
+                name=name, unit=f.unit, aliases=aliases, owner=template.issuer, actor=actor
             )
             names.add(element)
             n += 1
@@ -210,7 +238,7 @@ class _Target:
     unit: OrgUnit
     row: int
     col: int
-    number: Decimal
+    text: str  # as written: services.written_number reads it, or says why it cannot
 
 
 class _Reader:
@@ -240,12 +268,13 @@ class _Reader:
                 _t, r, c = parse_docx_address(addr)
             else:
                 r, c = parse_a1(addr)
-            number = to_number(grid.text(r, c))
-            return ([_Target(self.org_unit, r, c, number)] if number is not None else []), column
+            text = grid.text(r, c)
+            return ([] if is_blank(text) else [_Target(self.org_unit, r, c, text)]), column
         targets: list[_Target] = []
         parsed_sheet = self.sheets.get(f.sheet.name or "")
         for dr in parsed_sheet.data_rows if parsed_sheet is not None else []:
-            number = to_number(grid.text(dr.row, f.col))
+            text = grid.text(dr.row, f.col)
+            number = to_number(text, f.unit)  # for the totals check only
             if dr.is_total or is_total_label(dr.label):
                 if number is not None and _column_sum_row(dr):
                     column.totals.append((dr.row, number))
@@ -256,10 +285,10 @@ class _Reader:
                 self._unmatched(f, dr)
                 column.not_counted += 0 if number is None else 1
                 continue
-            if number is None:
+            if is_blank(text):
                 continue
-            targets.append(_Target(unit, dr.row, f.col, number))
-            if not root:
+            targets.append(_Target(unit, dr.row, f.col, text))
+            if not root and number is not None:
                 column.units.append(number)
         return targets, column
 
@@ -268,6 +297,20 @@ class _Reader:
         if dr.label and not dr.is_empty and tag not in self.seen_rows:
             self.seen_rows.add(tag)
             self.result.rows_unmatched.append(tag)
+
+
+@dataclass
+class _Reading:
+    """One number of the file for one unit and item, read in the element's unit."""
+
+    f: TemplateField
+    mapping: Any
+    unit: OrgUnit
+    entry: dict[str, Any]
+    where: str
+    place: str
+    value: Decimal
+    precision: Decimal  # half the last digit written, in the element's unit
 
 
 @transaction.atomic
@@ -282,8 +325,12 @@ def harvest_file(
     """Read a filled form through its field→element mapping and store what is new.
 
     A value that differs from one already stored is a conflict: shown, never overwritten.
-    Total rows (合计/总计) are never stored as a unit; each is compared with the sum of the
-    unit rows above it, and a difference beyond rounding is a warning (it does not block).
+    Numbers of one unit and item that disagree inside the file itself are stored neither:
+    they are listed together (``in_file_conflicts``). A one-unit sheet whose title names
+    another level than the chosen unit's (县(市)… for a township) is not stored; it is
+    listed (``sheets_skipped``) with a warning. Total rows (合计/总计) are never stored as a
+    unit; each is compared with the sum of the unit rows above it, and a difference beyond
+    rounding is a warning (it does not block).
     """
     p = parse_period(period)
     name = original_name or Path(path).name
@@ -295,19 +342,38 @@ def harvest_file(
         .select_related("mapping__element", "sheet")
         .order_by("sheet__position", "position")
     )
+    wrong_level = {f.sheet_id: sheet_level_mismatch(f.sheet, org_unit) for f in fields}
+    read = _read_first(reader, fields, wrong_level)
+    carrying = {
+        f.pk
+        for f in fields
+        if f.pk in read
+        and not wrong_level[f.sheet_id]
+        and any(read_number(t.text, exponent=True).number is not None for t in read[f.pk][0])
+    }
     names = NameIndex.build()
-    result.elements_created = elements_for_unmapped(template, fields, actor, names)
+    result.elements_created = elements_for_unmapped(
+        template, fields, actor, names, carrying=carrying
+    )
     used: dict[int, DataElement] = {}
+    readings: dict[tuple[int, int], list[_Reading]] = {}
     for f in fields:
         mapping = getattr(f, "mapping", None)
+        if wrong_level[f.sheet_id]:
+            continue
         if mapping is None or mapping.element is None:
             result.fields_unmapped += 1
             continue
         used.setdefault(mapping.element.pk, mapping.element)
-        targets, column = reader.read(f)
+        targets, column = read.pop(f.pk) if f.pk in read else reader.read(f)
         for target in targets:
-            _store(result, f, mapping, target, reader.fmt, name, actor)
+            reading = _read_value(result, f, mapping, target, reader.fmt)
+            if reading is not None:
+                readings.setdefault((mapping.element.pk, target.unit.pk), []).append(reading)
         _check_totals(result, f, mapping.element, column, reader.fmt)
+    for group in readings.values():
+        _store_group(result, group, name, actor)
+    _skipped_sheets(result, fields, wrong_level, read)
     for element in used.values():
         others = names.namesakes(element)
         if others:
@@ -324,31 +390,77 @@ def harvest_file(
             "period": p.code,
             "loaded": len(result.loaded),
             "conflicts": len(result.conflicts),
+            "in_file_conflicts": len(result.in_file_conflicts),
+            "sheets_skipped": len(result.sheets_skipped),
             "total_mismatches": len(result.total_mismatches),
         },
     )
     return result
 
 
-def _store(
+def _read_first(
+    reader: _Reader, fields: list[TemplateField], wrong_level: dict[int, str | None]
+) -> dict[int, tuple[list[_Target], _Column]]:
+    """What must be read before anything is stored: fields still without an element (only
+    those holding a number get one) and fields of sheets of another level (to count them)."""
+    from qingzhuang.datastore.services import UNMAPPED_SINGLE
+
+    read = {}
+    for f in fields:
+        mapping = getattr(f, "mapping", None)
+        new = mapping is None or mapping.unmapped_reason == UNMAPPED_SINGLE
+        if new or wrong_level[f.sheet_id]:
+            read[f.pk] = reader.read(f)
+    return read
+
+
+def _skipped_sheets(
     result: HarvestResult,
-    f: TemplateField,
-    mapping: Any,
-    target: _Target,
-    fmt: str,
-    name: str,
-    actor: Any,
+    fields: list[TemplateField],
+    wrong_level: dict[int, str | None],
+    read: dict[int, tuple[list[_Target], _Column]],
 ) -> None:
-    from qingzhuang.datastore.services import data_value_set
+    counts: dict[int, int] = {}
+    sheets = {}
+    for f in fields:
+        if wrong_level[f.sheet_id]:
+            counts[f.sheet_id] = counts.get(f.sheet_id, 0) + len(read[f.pk][0])
+            sheets[f.sheet_id] = f.sheet
+    for sheet_id, count in counts.items():
+        level = wrong_level[sheet_id]
+        if not count or level is None:
+            continue
+        sheet = sheets[sheet_id]
+        result.sheets_skipped.append({"sheet": sheet.name, "level": level, "values": count})
+        result.warnings.append(
+            gettext(
+                "“%(sheet)s”是%(level)s的表，所选单位“%(org)s”是%(org_level)s，"
+                "表中的 %(count)s 个数没有存入；要采集这张表，请选择相应的单位"
+            )
+            % {
+                "sheet": sheet,
+                "level": level_name(level),
+                "org": result.org_unit.name,
+                "org_level": result.org_unit.get_level_display(),
+                "count": count,
+            }
+        )
+
+
+def _read_value(
+    result: HarvestResult, f: TemplateField, mapping: Any, target: _Target, fmt: str
+) -> _Reading | None:
+    """The number of one cell in the element's unit, or None when it is refused (listed)."""
+    from qingzhuang.datastore.services import written_number
 
     key = sheet_key(fmt, f.sheet.name, f.cell)
     cell = _cell_name(fmt, key, target.row, target.col)
-    value = target.number / Decimal(repr(mapping.factor))
+    place = _where_cell(fmt, f, target.row, target.col, cell)
     # which unit and which item first, then the cell to find it in the file
     where = gettext("%(unit)s“%(item)s”（%(cell)s）") % {
         "unit": target.unit.name,
         "item": mapping.element.name,
-        "cell": _where_cell(fmt, f, target.row, target.col, cell),
+        "cell": place,
     }
     entry = {
         "org": target.unit.name,
@@ -356,22 +468,79 @@ def _store(
         "element": mapping.element.name,
         "element_code": mapping.element.code,
         "period": result.period.code,
-        "value": num_text(value),
+        "value": target.text,
         "sheet": f.sheet.name,
         "cell": cell,
     }
     try:
+        # a cell in the field's unit (or with a unit that converts to it), then element units
+        number = written_number(
+            target.text, where=where, element=mapping.element, unit=f.unit or None, exponent=True
+        )
+    except InvalidInput as exc:
+        result.rejected.append({**entry, "error": exc.message})
+        return None
+    factor = Decimal(repr(mapping.factor))
+    value = number / factor
+    entry["value"] = num_text(value)
+    precision = Decimal(1).scaleb(-decimals(number)) / 2 / factor
+    return _Reading(f, mapping, target.unit, entry, where, place, value, precision)
+
+
+def _store_group(result: HarvestResult, group: list[_Reading], name: str, actor: Any) -> None:
+    """Store one unit's number of one item: the most precise of the cells that hold it when
+    they agree up to the rounding each was written with; none when they disagree."""
+    best = min(group, key=lambda r: r.precision)
+    if any(abs(r.value - best.value) > r.precision for r in group):
+        _in_file_conflict(result, group)
+        return
+    _store(result, best, name, actor)
+    result.unchanged += len(group) - 1
+
+
+def _in_file_conflict(result: HarvestResult, group: list[_Reading]) -> None:
+    first = group[0]
+    result.in_file_conflicts.append(
+        {
+            **{k: first.entry[k] for k in ("org", "org_code", "element", "element_code")},
+            "period": result.period.code,
+            "values": [
+                {"value": r.entry["value"], "sheet": r.entry["sheet"], "cell": r.entry["cell"]}
+                for r in group
+            ],
+        }
+    )
+    shown = "；".join(f"{human_number(r.value)}（{r.place}）" for r in group)
+    result.warnings.append(
+        gettext(
+            "%(unit)s“%(item)s”在同一文件中有 %(count)s 个不同的数：%(values)s。"
+            "哪个对无法判断，都没有存入，请核对后改好文件再采集"
+        )
+        % {
+            "unit": first.unit.name,
+            "item": first.mapping.element.name,
+            "count": len(group),
+            "values": shown,
+        }
+    )
+
+
+def _store(result: HarvestResult, reading: _Reading, name: str, actor: Any) -> None:
+    from qingzhuang.datastore.services import data_value_set
+
+    f, entry, cell = reading.f, reading.entry, reading.entry["cell"]
+    try:
         outcome = data_value_set(
-            element=mapping.element,
-            org_unit=target.unit,
+            element=reading.mapping.element,
+            org_unit=reading.unit,
             period=result.period,
-            value=value,
+            value=reading.value,
             actor=actor,
             source=ValueSource.HARVEST,
             source_file=name,
             source_cell=f"{f.sheet.name or ''}!{cell}" if f.sheet.name else cell,
             overwrite=False,
-            where=where,
+            where=reading.where,
         )
     except InvalidInput as exc:
         result.rejected.append({**entry, "error": exc.message})

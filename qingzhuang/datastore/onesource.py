@@ -4,6 +4,8 @@ Automap and harvest link a field to the element that owns its name. When several
 share a name (a demo or an old import made two 户籍人口), the one that owns it as its name beats
 one that only has it as an alias, then the one with more values, then the lowest code; the
 ambiguity is reported so that a person can merge them, instead of a third one being made.
+An element made for a field is named so that the form's other fields of that label cannot be
+taken for it (``distinct_names``: "(一)淡水捕捞产量 › 1.鱼类", not a sixteenth "1.鱼类").
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from django.utils.translation import gettext
 
 from qingzhuang.datastore.models import DataElement
 from qingzhuang.i18n import join_list
+from qingzhuang.reporting.models import TemplateField
 
 
 def word(text: str) -> str:
@@ -74,6 +77,51 @@ class NameIndex:
     def namesakes(self, element: DataElement) -> list[DataElement]:
         """Other elements that have this element's name as their name or alias."""
         return [e for e in self.owners(element.name) if e.pk != element.pk]
+
+
+CONTEXT = " › "  # between the parts of a header path in an element name
+
+
+def _name_candidates(f: TemplateField) -> list[str]:
+    """Names for a field from shortest to longest: its label, then with more of its header
+    path, then with its sheet; 男/女/小计 are never named without their parent."""
+    path = [re.sub(r"\s+", " ", str(p)).strip() for p in f.path or []] or [f.label]
+    # an indicator list with several value columns ends its path with the column heading
+    leaf = len(path) if path[-1] == f.label or f.label not in path else path.index(f.label) + 1
+    shortest = 2 if len(f.label) <= 2 and leaf >= 2 else 1
+    first = [f.label, *path[leaf:]] if shortest == 1 else [*path[leaf - 2 : leaf], *path[leaf:]]
+    names = [CONTEXT.join(first)]
+    for k in range(shortest + 1, leaf + 1):
+        names.append(CONTEXT.join([*path[leaf - k : leaf], *path[leaf:]]))
+    sheet = re.sub(r"\s+", "", f.sheet.title or f.sheet.name or "")
+    names.append(CONTEXT.join([sheet, *path]) if sheet else CONTEXT.join(path))
+    names.append(f"{names[-1]}（{f.cell}）")  # the same heading twice in one sheet
+    return names
+
+
+def distinct_names(fields: list[TemplateField]) -> dict[int, str]:
+    """A name for each field that no other field of the form shares, where that is possible.
+
+    Why: sixteen "1.鱼类" in one workbook are sixteen items; named alike, nobody can tell the
+    elements apart and the store warns about namesakes it made itself.
+    """
+    options = {f.pk: _name_candidates(f) for f in fields}
+    step = dict.fromkeys(options, 0)
+    while True:
+        by_name: dict[str, list[int]] = {}
+        for pk, names in options.items():
+            by_name.setdefault(names[step[pk]], []).append(pk)
+        clashing = [
+            pk
+            for pks in by_name.values()
+            if len(pks) > 1
+            for pk in pks
+            if step[pk] + 1 < len(options[pk])
+        ]
+        if not clashing:
+            return {pk: names[step[pk]] for pk, names in options.items()}
+        for pk in clashing:
+            step[pk] += 1
 
 
 def ambiguity(element: DataElement, others: list[DataElement]) -> dict[str, Any]:

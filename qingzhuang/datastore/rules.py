@@ -344,7 +344,7 @@ def rule_describe(
             "high": f"{100 + pct:g}",
         }
     if kind == RuleKind.NON_NEGATIVE:
-        return gettext("“%(name)s”不能填负数，否则不许保存。（所有数据元本来就都做这项检查。）") % {
-            "name": element.name
-        }
+        return gettext(
+            "“%(name)s”不能填负数，否则不许保存。（除增减、增长率、利润等可正可负的项外，数据元本来就做这项检查。）"
+        ) % {"name": element.name}
     return gettext("请先选好规则类型和要比较的数据元。")

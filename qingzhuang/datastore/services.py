@@ -9,12 +9,12 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
 from django.db.models import Max
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from qingzhuang.audit.services import audit_record, snapshot
 from qingzhuang.core.errors import InvalidInput
@@ -27,8 +27,16 @@ from qingzhuang.datastore.models import (
     RuleKind,
     ValidationRule,
     ValueSource,
+    ValueType,
 )
-from qingzhuang.datastore.numbers import human_number
+from qingzhuang.datastore.numbers import (
+    EXPONENT,
+    GROUPING,
+    human_number,
+    in_unit,
+    read_number,
+    same_unit,
+)
 from qingzhuang.datastore.onesource import NameIndex, ambiguity
 from qingzhuang.datastore.periods import Period, parse_period
 from qingzhuang.i18n import join_clauses
@@ -37,6 +45,9 @@ from qingzhuang.reporting.models import Concept, ConceptStatus, ReportTemplate, 
 
 NOT_ADDITIVE = re.compile(r"(率|比重|比例|占比|平均|人均|单产|均价|价格|指数|%|％|增减)")
 UNMAPPED_SINGLE = "只有这一张表问到此项，尚未建立数据元"
+# Shown instead of UNMAPPED_SINGLE while the field sits in a suggested same-item group: another
+# form does ask for it, and a person has yet to confirm that the two are one item.
+UNMAPPED_PENDING = gettext_noop("另一张表也问到此项，待在“重复数据项”确认后建立数据元")
 OUTLIER_RATIO = 0.5
 
 
@@ -47,6 +58,23 @@ def _user(actor: Any) -> Any:
 def guess_additive(name: str, unit: str) -> bool:
     """Counts and areas add up over villages; rates, averages and prices do not."""
     return not (NOT_ADDITIVE.search(name or "") or NOT_ADDITIVE.search(unit or ""))
+
+
+# Items whose number may rightly fall below zero: changes, growth, differences, profits and
+# net results, and anything measured in per cent or per mille (a growth rate of -2.5%). Every
+# other item (counts, areas, amounts: 人/户/个/亩/万元 …) must not be negative. A signed item
+# that still may not be negative gets a "不能为负数" rule of its own.
+SIGNED = re.compile(r"(增减|增长|增幅|变动|变化|差额|差值|利润|盈亏|净|结余)")
+SIGNED_UNITS = ("%", "‰")
+
+
+def may_be_negative(element: DataElement) -> bool:
+    """Whether a negative number is a possible value of this item, by its name and unit."""
+    if element.value_type == ValueType.PERCENT:
+        return True
+    if any(same_unit(element.unit or "", u) for u in SIGNED_UNITS):
+        return True
+    return bool(SIGNED.search(re.sub(r"\s+", "", element.name or "")))
 
 
 def unit_factor(element_unit: str, field_unit: str) -> float:
@@ -260,11 +288,19 @@ def template_automap(*, template: ReportTemplate, actor: Any) -> int:
     """
     from qingzhuang.matching import FieldRef, find_concepts
 
-    fields = list(template.fields.filter(mapping__isnull=True))
+    fields = list(template.fields.filter(mapping__isnull=True).select_related("sheet"))
     if not fields:
         return 0
+    # The sheet title states what every field of the sheet counts (设施农业…, 规模养殖…).
     refs = [
-        FieldRef(key=f"F{f.pk}", label=f.label, unit=f.unit, path=tuple(f.path), form="new")
+        FieldRef(
+            key=f"F{f.pk}",
+            label=f.label,
+            unit=f.unit,
+            path=tuple(f.path),
+            form="new",
+            title=f.sheet.title or f.sheet.name or "",
+        )
         for f in fields
     ]
     element_of: dict[str, int] = {}
@@ -272,7 +308,7 @@ def template_automap(*, template: ReportTemplate, actor: Any) -> int:
     mapped = (
         FieldMapping.objects.filter(element__isnull=False)
         .exclude(field__template=template)
-        .select_related("field")
+        .select_related("field__sheet")
         .order_by("element_id", "pk")
     )
     for mp in mapped:
@@ -285,7 +321,12 @@ def template_automap(*, template: ReportTemplate, actor: Any) -> int:
         key = f"M{f.pk}"
         refs.append(
             FieldRef(
-                key=key, label=f.label, unit=f.unit, path=tuple(f.path), form=f"E{mp.element_id}"
+                key=key,
+                label=f.label,
+                unit=f.unit,
+                path=tuple(f.path),
+                form=f"E{mp.element_id}",
+                title=f.sheet.title or f.sheet.name or "",
             )
         )
         element_of[key] = mp.element_id
@@ -349,20 +390,71 @@ def _where(where: str) -> str:
     return gettext("%(where)s：") % {"where": where}
 
 
-def to_decimal(value: Any, *, where: str = "") -> Decimal:
+def written_number(
+    value: Any,
+    *,
+    where: str = "",
+    element: DataElement | None = None,
+    unit: str | None = None,
+    exponent: bool = False,
+) -> Decimal:
+    """A number as a person typed it or a cell holds it, in ``unit`` (by default the element's).
+
+    The one reading shared by entry, the API, imports and harvest (``numbers.read_number``).
+    A unit written after the number is kept only when it is this item's unit or converts to
+    it: "2,345.5亩" for a 亩 field is 2345.5, "45%" for a per-cent item is 45. Anything else
+    is refused with the reason (a percent sign on a 万元 item, words, 1e3), never dropped.
+    """
     prefix = _where(where) if where else ""
     if isinstance(value, Decimal):
-        result = value
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return Decimal(str(value))  # a number from a machine (JSON), not typed text
+    written = read_number(str(value if value is not None else ""), exponent=exponent)
+    shown = {"value": written.text}
+    if written.blank:
+        raise InvalidInput(prefix + gettext("请填写数值"))
+    if written.problem == EXPONENT:
+        raise InvalidInput(
+            prefix
+            + gettext("“%(value)s”是科学计数法，请写成普通数字，例如 1000（不要写 1e3）") % shown
+        )
+    if written.problem == GROUPING:
+        raise InvalidInput(
+            prefix
+            + gettext("“%(value)s”里的逗号位置不对：千位分隔请写成 1,234，小数点请用“.”") % shown
+        )
+    if written.problem:
+        raise InvalidInput(prefix + gettext("“%(value)s”不是数字，请只填写数字") % shown)
+    target = (element.unit if element is not None else "") if unit is None else unit
+    if not target and element is not None and element.value_type == ValueType.PERCENT:
+        target = "%"  # a per-cent item without a unit of its own
+    try:
+        return in_unit(written, target)
+    except ValueError:
+        pass
+    names = shown | {"written": written.unit, "unit": target}
+    if same_unit(written.unit, "%"):
+        message = gettext("“%(value)s”是百分数，但这一项不是百分比，请只填写数字")
+        if target:
+            message = gettext(
+                "“%(value)s”是百分数，但这一项的单位是“%(unit)s”，不是百分比；请核对后只填写数字"
+            )
+    elif target:
+        message = gettext(
+            "“%(value)s”带的单位“%(written)s”与这一项的单位“%(unit)s”不同，也不能换算；"
+            "请核对后只填写数字"
+        )
     else:
-        text = re.sub(r"[,，\s]", "", str(value if value is not None else ""))
-        if not text:
-            raise InvalidInput(prefix + gettext("请填写数值"))
-        try:
-            result = Decimal(text)
-        except InvalidOperation as exc:
-            raise InvalidInput(
-                prefix + gettext("“%(value)s”不是数字，请只填写数字") % {"value": value}
-            ) from exc
+        message = gettext("“%(value)s”带了单位“%(written)s”，这一项没有定单位；请只填写数字")
+    raise InvalidInput(prefix + message % names)
+
+
+def to_decimal(value: Any, *, where: str = "", element: DataElement | None = None) -> Decimal:
+    """A number to store: read as ``written_number`` reads it (in the element's unit), then
+    checked to fit the store and kept to six decimals."""
+    prefix = _where(where) if where else ""
+    result = written_number(value, where=where, element=element)
     if not result.is_finite():
         raise InvalidInput(prefix + gettext("数值无效"))
     if abs(result) >= Decimal(10) ** 17:
@@ -394,13 +486,20 @@ def check_value(
     pending: dict[str, Decimal] | None = None,
 ) -> ValueCheck:
     """Validation rules, in plain words of the active language: errors block the save,
-    warnings are shown."""
+    warnings are shown. Always checked: no negative number unless ``may_be_negative``, and
+    no fraction for an 整数 element; the rest comes from the element's rules."""
     check = ValueCheck()
     prefix = _where(where or element.name)
     pending = dict(pending or {})
     pending[element.code] = value
-    if value < 0:
+    signed = may_be_negative(element)
+    if value < 0 and not signed:
         check.errors.append(prefix + gettext("数值不能为负数"))
+    if element.value_type == ValueType.INTEGER and value != value.to_integral_value():
+        check.errors.append(
+            prefix
+            + gettext("要填整数，不能有小数（填的是 %(value)s）") % {"value": human_number(value)}
+        )
     rules = ValidationRule.objects.filter(active=True, element=element)
     # JSON containment is not portable to SQLite; rules are few, so filter here.
     related = [
@@ -411,7 +510,13 @@ def check_value(
     for rule in list(rules) + [r for r in related if r.element_id != element.pk]:
         target = check.errors if rule.is_error else check.warnings
         total_code = rule.element.code
-        if rule.kind == RuleKind.SUM_EQUALS:
+        if rule.kind == RuleKind.NON_NEGATIVE:
+            # Counts are refused above already; a signed item may be held to it by a rule.
+            if rule.element_id == element.pk and value < 0 and signed:
+                target.append(
+                    prefix + gettext("数值不能为负数（规则“%(rule)s”）") % {"rule": rule.name}
+                )
+        elif rule.kind == RuleKind.SUM_EQUALS:
             known = _known([total_code, *rule.others], org_unit, period.code, pending)
             if all(c in known for c in [total_code, *rule.others]):
                 parts = sum((known[c] for c in rule.others), Decimal(0))
@@ -501,7 +606,7 @@ def data_value_set(
     which is what harvest needs: a filled form never silently replaces a known number.
     """
     p = parse_period(period)
-    number = to_decimal(value, where=where or element.name)
+    number = to_decimal(value, where=where or element.name, element=element)
     warnings: list[str] = []
     if validate:
         check = check_value(

@@ -19,9 +19,10 @@ from qingzhuang.core.errors import ApplicationError, InvalidInput, NotFound
 from qingzhuang.core.exports import download
 from qingzhuang.datastore import selectors, services
 from qingzhuang.datastore.catalogue import MANAGE
+from qingzhuang.datastore.entering import data_entry_save, entry_token
 from qingzhuang.datastore.filenames import safe_filename
 from qingzhuang.datastore.filling import output_suffix
-from qingzhuang.datastore.models import DataElement, FillEvent
+from qingzhuang.datastore.models import FillEvent
 from qingzhuang.datastore.periods import Period, make, parse_period
 from qingzhuang.org.models import OrgUnit
 from qingzhuang.org.roles import can, require
@@ -69,49 +70,40 @@ def entry(request: HttpRequest) -> HttpResponse:
     period = _period(request, source)
     scope = scope_for(request.user)
     errors: dict[str, list[str]] = {}
-    warnings: list[str] = []
+    typed: dict[str, str] = {}
+    status = 200
     if request.method == "POST":
-        entered = {
+        typed = {
             k[2:]: str(v).strip()
             for k, v in request.POST.items()
             if k.startswith("v_") and str(v).strip()
         }
-        elements = {e.code: e for e in DataElement.objects.filter(code__in=list(entered))}
+        # what each number was when the page was shown, so a save over a later one is refused
+        seen = {k[4:]: str(v).strip() for k, v in request.POST.items() if k.startswith("was_")}
         try:
-            with transaction.atomic():
-                pending = {}
-                for code, text in entered.items():
-                    if code in elements:
-                        try:
-                            pending[code] = services.to_decimal(text, where=elements[code].name)
-                        except InvalidInput as exc:
-                            errors.setdefault(code, []).append(exc.message)
-                for code, number in pending.items():
-                    try:
-                        res = services.data_value_set(
-                            element=elements[code],
-                            org_unit=unit,
-                            period=period,
-                            value=number,
-                            actor=request.user,
-                            pending=pending,
-                        )
-                        warnings += res.warnings
-                    except InvalidInput as exc:
-                        errors.setdefault(code, []).append(exc.message)
-                if errors:
-                    raise InvalidInput(gettext("有数值未通过检查，全部未保存，请修改后再提交"))
-        except InvalidInput as exc:
+            result = data_entry_save(
+                org_unit=unit, period=period, typed=typed, seen=seen, actor=request.user
+            )
+        except ApplicationError as exc:
             messages.error(request, exc.message)
+            found, conflicts = exc.extra.get("errors"), exc.extra.get("conflicts")
+            errors = found if isinstance(found, dict) else {}
+            # A number typed over someone else's is not put back in a box, where saving again
+            # would overwrite theirs: the message names it, and the page shows theirs.
+            for code in conflicts if isinstance(conflicts, list) else []:
+                typed.pop(code, None)
+            status = exc.http_status
         else:
             messages.success(
                 request,
-                ngettext("已保存 %(n)s 个数值。", "已保存 %(n)s 个数值。", len(pending))
-                % {"n": len(pending)},
+                ngettext("已保存 %(n)s 个数值。", "已保存 %(n)s 个数值。", result.saved)
+                % {"n": result.saved},
             )
-            for w in warnings:
+            for w in result.warnings:
                 messages.warning(request, w)
+            typed = {}
     form = selectors.entry_form(scope=scope, org_unit=unit, period=period)
+    seen_now = {e.code: entry_token(v.value) for e, v in form["known"]}
     return render(
         request,
         "datastore/entry.html",
@@ -121,9 +113,10 @@ def entry(request: HttpRequest) -> HttpResponse:
             "units": villages(scope=scope),
             "form": form,
             "errors": errors,
-            "posted": request.POST if errors else {},
+            "typed": typed,
+            "seen": seen_now,
         },
-        status=400 if errors else 200,
+        status=status,
     )
 
 
@@ -144,7 +137,7 @@ def entry_check(request: HttpRequest) -> HttpResponse:
                 element=element,
                 org_unit=unit,
                 period=period,
-                value=services.to_decimal(text, where=element.name),
+                value=services.to_decimal(text, where=element.name, element=element),
             )
             msgs = [("error", m) for m in check.errors] + [("warning", m) for m in check.warnings]
         except InvalidInput as exc:

@@ -59,6 +59,7 @@ class Grid:
     indent: dict[tuple[int, int], int] = field(default_factory=dict)
     cell_name: Callable[[int, int], str] = a1
     before: list[str] = field(default_factory=list)  # text above the table (docx)
+    hidden: bool = False  # a hidden worksheet: named, never read
     _anchor: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:

@@ -352,6 +352,22 @@ def column_texts(grid: Grid, band: Band, col: int) -> list[tuple[str, int, int]]
     return out
 
 
+def _described_role(grid: Grid, band: Band, col: int) -> str:
+    """The role of a column the marker row names 乙/丙/丁 rather than numbering it.
+
+    On statistical forms only value columns are numbered (1, 2, 3 …); 甲乙丙 mark the
+    columns that describe a row: its name, unit or code.  The 2016 forecast form heads its
+    code column 报告期别, so the marker, not the heading, tells it is no value column.
+    """
+    texts = [
+        squash(grid.text(r, col))
+        for r in range(band.data_start, min(grid.nrows, band.data_start + 40) + 1)
+    ]
+    texts = [t for t in texts if t and not is_dash(t)]
+    units = sum(1 for t in texts if is_unit(t))
+    return "unit" if texts and units * 2 > len(texts) else "code"
+
+
 def column_roles(grid: Grid, band: Band) -> dict[int, str]:
     roles: dict[int, str] = {}
     for c in range(1, grid.ncols + 1):
@@ -364,6 +380,8 @@ def column_roles(grid: Grid, band: Band) -> dict[int, str]:
             roles[c] = word
         elif marker == "甲":
             roles[c] = "name"
+        elif marker in MARKER_WORDS:
+            roles[c] = _described_role(grid, band, c)
         elif own:
             roles[c] = "value"
         elif c == band.label_col:

@@ -12,6 +12,9 @@ Field conventions (kept stable because matching, harvest and fill build on them)
   (面积/产量/单产) there is one field per value column and ``cell`` is the value cell,
   because the name cell would no longer be unique; ``path`` then ends with the column
   header.
+* ``hidden_sheets`` names the hidden and very hidden worksheets, which are not parsed
+  (departments keep lookup lists and scratch work there); ``to_json`` gives the key only
+  when there is one.
 """
 
 from __future__ import annotations
@@ -73,11 +76,15 @@ class ParsedWorkbook:
     issuer: str
     format: Literal["xlsx", "xls", "csv", "docx"]
     sheets: list[ParsedSheet] = field(default_factory=list)
+    hidden_sheets: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "file": self.file,
             "title": self.title,
             "issuer": self.issuer,
             "sheets": [s.to_json() for s in self.sheets],
         }
+        if self.hidden_sheets:  # only then, so the usual shape stays the documented one
+            data["hidden_sheets"] = list(self.hidden_sheets)
+        return data

@@ -23,21 +23,24 @@ from .safety import Format, sniff
 def parse_file(path: str | Path, *, display_name: str | None = None) -> ParsedWorkbook:
     """Parse a report template (.xlsx/.xls/.csv/.docx, sniffed by content).
 
-    Returns one ParsedSheet per sheet or table that contains fields.  Raises a
+    Returns one ParsedSheet per visible sheet or table that contains fields; hidden and
+    very hidden worksheets (lookup lists, scratch work) are only named in
+    ``hidden_sheets``.  Raises a
     :class:`SheetError` subclass (with ``.message`` in Chinese) for anything unreadable.
     """
     p = Path(path)
     display = display_name or p.name
     fmt = sniff(p, display)
+    hidden: list[str] = []
     try:
         if fmt == "csv":
             from .parse_csv_sheet import parse_csv_sheet
 
             sheets = [parse_csv_sheet(p, display)]
         else:
-            sheets = [
-                s for s in (analyse_grid(g) for g in _read_grids(fmt, p, display)) if s.fields
-            ]
+            grids = _read_grids(fmt, p, display)
+            hidden = [str(g.name) for g in grids if g.hidden]
+            sheets = [s for s in (analyse_grid(g) for g in grids if not g.hidden) if s.fields]
     except SheetError:
         raise
     except (MemoryError, RecursionError) as exc:
@@ -45,6 +48,14 @@ def parse_file(path: str | Path, *, display_name: str | None = None) -> ParsedWo
     except Exception as exc:  # noqa: BLE001 - any library failure is a broken upload
         raise CorruptFile(file=display) from exc
     if not sheets or not any(s.fields for s in sheets):
+        if hidden:
+            raise EmptyFile(
+                _(
+                    "文件中可见的工作表里没有找到可识别的表格或表头（隐藏的工作表不读取：%(sheets)s）"
+                )
+                % {"sheets": "、".join(hidden)},
+                file=display,
+            )
         raise EmptyFile(_("文件中没有找到可识别的表格或表头"), file=display)
     return ParsedWorkbook(
         file=str(path),
@@ -52,12 +63,16 @@ def parse_file(path: str | Path, *, display_name: str | None = None) -> ParsedWo
         issuer=_most_common([s.issuer for s in sheets]),
         format=fmt,
         sheets=sheets,
+        hidden_sheets=hidden,
     )
 
 
 def read_grids(fmt: Format, path: Path, display: str) -> list[Grid]:
-    """The raw cell grids of a workbook or Word file (harvest reads values from them)."""
-    return _read_grids(fmt, path, display)
+    """The raw cell grids of a workbook or Word file (harvest reads values from them).
+
+    Hidden worksheets are left out, as parsing leaves them out: they are no part of the form.
+    """
+    return [g for g in _read_grids(fmt, path, display) if not g.hidden]
 
 
 def _read_grids(fmt: Format, path: Path, display: str) -> list[Grid]:

@@ -26,7 +26,10 @@ def read_xls(path: Path, display: str) -> list[Grid]:
     try:
         for index in range(book.nsheets):
             sheet = book.get_sheet(index)
-            grids.append(_sheet_grid(book, sheet, display))
+            if sheet.visibility:  # 1 hidden, 2 very hidden: lookups, scratch work
+                grids.append(Grid(sheet.name, {}, 0, 0, hidden=True))
+            else:
+                grids.append(_sheet_grid(book, sheet, display))
             book.unload_sheet(index)
     finally:
         book.release_resources()

@@ -33,6 +33,9 @@ def read_xlsx(path: Path, display: str) -> list[Grid]:
     total = 0
     try:
         for ws in wb.worksheets:
+            if ws.sheet_state != "visible":  # hidden and very hidden: lookups, scratch work
+                grids.append(Grid(ws.title, {}, 0, 0, hidden=True))
+                continue
             cells: dict[tuple[int, int], str] = {}
             indent: dict[tuple[int, int], int] = {}
             total += len(ws._cells)

@@ -121,8 +121,12 @@ def xxe_xlsx(path: Path, tmp: Path) -> Path:
     return path
 
 
-def ole_file(path: Path, stream_name: str) -> Path:
-    """A minimal compound file (the container of .xls and of encrypted .xlsx)."""
+def ole_file(path: Path, stream_name: str, data: bytes = b"") -> Path:
+    """A minimal compound file (the container of .xls and of encrypted .xlsx).
+
+    Its one stream holds ``data`` (at most 4,096 bytes, zero-padded) or filler bytes.
+    """
+    assert len(data) <= 4096
     end, free, fat_sect = 0xFFFFFFFE, 0xFFFFFFFF, 0xFFFFFFFD
     header = bytearray(512)
     header[0:8] = bytes.fromhex("D0CF11E0A1B11AE1")
@@ -147,8 +151,52 @@ def ole_file(path: Path, stream_name: str) -> Path:
     directory = (
         entry("Root Entry", 5, 1, end, 0) + entry(stream_name, 2, free, 2, 4096) + bytes(128) * 2
     )
-    path.write_bytes(bytes(header) + fat_bytes + directory + b"\x01" * 4096)
+    body = data.ljust(4096, b"\0") if data else b"\x01" * 4096
+    path.write_bytes(bytes(header) + fat_bytes + directory + body)
     return path
+
+
+def _record(kind: int, body: bytes) -> bytes:
+    return struct.pack("<HH", kind, len(body)) + body
+
+
+def _biff_text(text: str, length_bytes: int) -> bytes:
+    raw = text.encode("utf-16-le")
+    size = struct.pack("<B" if length_bytes == 1 else "<H", len(text))
+    return size + b"\x01" + raw
+
+
+def xls_workbook(path: Path, sheets: list[tuple[str, int, list[tuple[Cell, ...]]]]) -> Path:
+    """A small BIFF8 .xls: ``(name, visibility, rows)`` per sheet; visibility 1 is hidden and
+    2 very hidden. Written by hand because no .xls writer is installed; only what xlrd needs."""
+    bof_globals = _record(0x0809, struct.pack("<HHHHII", 0x0600, 0x0005, 0x0DBB, 0x07CC, 0, 6))
+    font_body = struct.pack("<HHHHHBBBB", 200, 0, 0x7FFF, 400, 0, 0, 0, 0, 0)
+    font = _record(0x0031, font_body + _biff_text("Arial", 1))
+    xf_body = struct.pack("<HHHBBBBIIH", 0, 0, 0xFFF5, 0x20, 0, 0, 0, 0, 0, 0x20C0)
+    styles = _record(0x0042, struct.pack("<H", 1200)) + font
+    styles += _record(0x00E0, xf_body) * 16 + _record(
+        0x00E0, xf_body[:4] + b"\x01\x00" + xf_body[6:]
+    )
+    streams: list[bytes] = []
+    for _name, _visibility, rows in sheets:
+        body = _record(0x0809, struct.pack("<HHHHII", 0x0600, 0x0010, 0x0DBB, 0x07CC, 0, 6))
+        ncols = max((len(r) for r in rows), default=0)
+        body += _record(0x0200, struct.pack("<IIHHH", 0, len(rows), 0, ncols, 0))
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                if isinstance(value, str):
+                    body += _record(0x0204, struct.pack("<HHH", r, c, 16) + _biff_text(value, 2))
+                elif value is not None:
+                    body += _record(0x0203, struct.pack("<HHHd", r, c, 16, float(value)))
+        streams.append(body + _record(0x000A, b""))
+    names = [_record(0x0085, bytes(6) + _biff_text(name, 1)) for name, _v, _r in sheets]
+    eof = _record(0x000A, b"")
+    offset = len(bof_globals) + len(styles) + sum(len(n) for n in names) + len(eof)
+    globals_ = bof_globals + styles
+    for (_name, visibility, _rows), record, body in zip(sheets, names, streams, strict=True):
+        globals_ += record[:4] + struct.pack("<IBB", offset, visibility, 0) + record[10:]
+        offset += len(body)
+    return ole_file(path, "Workbook", globals_ + eof + b"".join(streams))
 
 
 Cell = str | int | float | None
