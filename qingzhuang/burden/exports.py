@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 from typing import Any
+from xml.sax.saxutils import escape
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
@@ -147,9 +148,14 @@ def report_pdf(report: dict[str, Any]) -> bytes:
     h2 = ParagraphStyle("h2", fontName=font, fontSize=12, leading=18, spaceBefore=8, spaceAfter=4)
     body = ParagraphStyle("b", fontName=font, fontSize=9, leading=13, wordWrap="CJK")
 
+    def para(value: Any, style: ParagraphStyle) -> Paragraph:
+        # Paragraph parses its text as markup (<img src>, <link>, <font>): what people typed,
+        # including titles imported from outside departments, must reach it as plain text.
+        return Paragraph(escape(str(value)), style)
+
     def table(header: list[str], rows: list[list[Any]], widths: list[float]) -> Table:
-        data = [[Paragraph(str(c), body) for c in header]]
-        data += [[Paragraph(str(c), body) for c in row] for row in rows]
+        data = [[para(c, body) for c in header]]
+        data += [[para(c, body) for c in row] for row in rows]
         t = Table(data, colWidths=[w * mm for w in widths], repeatRows=1)
         t.setStyle(
             TableStyle(
@@ -167,9 +173,9 @@ def report_pdf(report: dict[str, Any]) -> bytes:
         buf, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=15 * mm,
         bottomMargin=15 * mm, title=report["title"],
     )  # fmt: skip
-    story: list[Any] = [Paragraph(report["title"], h1)]
+    story: list[Any] = [para(report["title"], h1)]
     story.append(table(["项目", "数值"], [list(s) for s in report["summary"]], [90, 60]))
-    story.append(Paragraph("按下达部门", h2))
+    story.append(para("按下达部门", h2))
     story.append(
         table(
             ["下达部门", "事项数", "负担(小时)", "问题数"],
@@ -177,7 +183,7 @@ def report_pdf(report: dict[str, Any]) -> bytes:
             [80, 25, 35, 25],
         )
     )
-    story.append(Paragraph("发现的问题", h2))
+    story.append(para("发现的问题", h2))
     story.append(
         table(
             ["规则", "名称", "次数"],
@@ -187,7 +193,7 @@ def report_pdf(report: dict[str, Any]) -> bytes:
         )
     )
     story.append(Spacer(1, 4 * mm))
-    story.append(Paragraph("事项明细", h2))
+    story.append(para("事项明细", h2))
     story.append(
         table(
             ["收到日期", "类别", "名称", "下达部门", "小时", "问题"],

@@ -14,7 +14,8 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Router, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
-from ninja.security import APIKeyHeader, HttpBearer, django_auth
+from ninja.security import APIKeyCookie, APIKeyHeader, HttpBearer
+from ninja.utils import check_csrf
 
 from qingzhuang.core.errors import ApplicationError
 from qingzhuang.org.services import api_token_authenticate
@@ -40,6 +41,24 @@ class HeaderToken(APIKeyHeader):
         return user
 
 
+class SessionAuth(APIKeyCookie):
+    """The browser's login session. A cookie is sent by the browser on its own, so a write
+    that it authenticates must carry the CSRF token; the check runs only when the session is
+    what logs the request in, so token clients (tried first) never meet it."""
+
+    param_name = settings.SESSION_COOKIE_NAME
+
+    def __init__(self) -> None:
+        super().__init__(csrf=False)  # checked in authenticate, once the session is known
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        if not request.user.is_authenticated:
+            return None
+        if not getattr(request, "_ninja_csrf_exempt", False) and check_csrf(request):
+            raise HttpError(403, _("安全校验未通过：请刷新页面后重试；程序调用请使用 API 令牌。"))
+        return request.user
+
+
 class ErrorBody(Schema):
     code: str
     message: str
@@ -54,7 +73,8 @@ api = NinjaAPI(
     version="1",
     description="乡镇减负、一次填报、接诉即办的数据接口。使用会话（浏览器登录）或 Bearer 令牌认证。",
     urls_namespace="api",
-    auth=[django_auth, BearerToken(), HeaderToken()],
+    # Tokens first: a script sends no cookie and no CSRF token (README: JSON API).
+    auth=[BearerToken(), HeaderToken(), SessionAuth()],
 )
 
 

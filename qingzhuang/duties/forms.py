@@ -163,7 +163,11 @@ class FeedbackForm(forms.Form):
     evidence = forms.FileField(
         label=_("佐证材料（可不传）"),
         required=False,
-        help_text=_("截图、照片、通知文件都可以，不超过 10 MB。"),
+        help_text=_(
+            "截图、照片、通知文件都可以，不超过 10 MB。匿名反映时，系统会去掉照片里的拍摄地点、"
+            "手机型号和文件属性里的作者、单位；正文、批注和修订记录里写着的名字去不掉，"
+            "请上传前看一看。"
+        ),
         widget=forms.ClearableFileInput(attrs={"accept": "image/*,.pdf,.doc,.docx,.xls,.xlsx"}),
     )
     anonymous = forms.BooleanField(

@@ -9,6 +9,7 @@ import zipfile
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.files.base import ContentFile, File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -18,6 +19,7 @@ from qingzhuang.audit.services import audit_record, snapshot
 from qingzhuang.core.dates import EARLIEST_DATE, years_ahead
 from qingzhuang.core.errors import InvalidInput
 from qingzhuang.duties import ledger, matcher
+from qingzhuang.duties.evidence_metadata import CannotClean, LegacyOffice, strip_metadata
 from qingzhuang.duties.models import (
     FLAGGED_RESULTS,
     Certificate,
@@ -391,16 +393,16 @@ def _sniff_evidence(evidence: UploadedFile[Any]) -> str | None:
     return None
 
 
-def _check_evidence(evidence: UploadedFile[Any] | None) -> None:
-    if evidence is None:
-        return
+def _check_evidence(evidence: UploadedFile[Any]) -> str:
+    """Refuse evidence of the wrong type or size; return the kind its content was sniffed as."""
     name = (evidence.name or "").lower()
     if not name.endswith(EVIDENCE_EXTENSIONS):
         raise InvalidInput(_("佐证材料请上传照片（jpg、png）、PDF、Word 或 Excel 文件。"))
     if (evidence.size or 0) > EVIDENCE_MAX_BYTES:
         raise InvalidInput(_("佐证材料不能超过 10 MB。照片可以用手机截图或压缩后再传。"))
     expected = EVIDENCE_KINDS[name[name.rfind(".") :]]
-    if _sniff_evidence(evidence) != expected:
+    kind = _sniff_evidence(evidence)
+    if kind is None or kind != expected:
         raise InvalidInput(
             _(
                 "“%(name)s”的内容和它的文件类型对不上，不是真正的照片、PDF、Word 或 Excel 文件"
@@ -408,6 +410,31 @@ def _check_evidence(evidence: UploadedFile[Any] | None) -> None:
             )
             % {"name": evidence.name}
         )
+    return kind
+
+
+def _without_metadata(evidence: UploadedFile[Any], kind: str) -> ContentFile[bytes]:
+    """The evidence of an anonymous report, stripped of what names its sender: the GPS position
+    and camera in a photo, the author and company in an Office or PDF file. A file that cannot
+    be cleaned is refused, not stored as sent."""
+    evidence.seek(0)
+    try:
+        return ContentFile(strip_metadata(evidence.read(), kind))
+    except LegacyOffice as exc:
+        raise InvalidInput(
+            _(
+                "匿名反映不能上传旧版 .doc、.xls 文件：这种文件里常记着作者和单位，系统去不掉。"
+                "请在 WPS 或 Office 里另存为 .docx、.xlsx，或者截图后再传。"
+            )
+        ) from exc
+    except CannotClean as exc:
+        raise InvalidInput(
+            _(
+                "“%(name)s”读不出来，系统去不掉里面可能带有的个人信息（拍摄地点、作者等）。"
+                "匿名反映请截图后再传，或者不传佐证材料。"
+            )
+            % {"name": evidence.name}
+        ) from exc
 
 
 @transaction.atomic
@@ -425,7 +452,9 @@ def feedback_submit(
     """Store a report of formalism and return it with its one-time answer code.
 
     Anonymous: no user, unit, address, session or browser is stored, the audit entry's actor is
-    "anonymous", and the report goes to the reporter's township, not their village.
+    "anonymous", and the report goes to the reporter's township, not their village. The evidence
+    file loses its metadata too (GPS and camera in photos, author and company in Office and PDF
+    properties); a named report keeps the file as sent, since it already says who sent it.
     `code` fixes the answer code; only the demo/practice data uses it (printed codes to try).
     """
     require(actor, "duties.feedback")
@@ -446,7 +475,10 @@ def feedback_submit(
     if kind not in FeedbackKind.values:
         raise InvalidInput(_("请选择问题类型；拿不准的选“其他”。"))
     check_feedback_date(occurred_on)
-    _check_evidence(evidence)
+    stored: File[Any] | None = None
+    if evidence is not None:
+        content_kind = _check_evidence(evidence)
+        stored = _without_metadata(evidence, content_kind) if anonymous else evidence
     code = code or new_answer_code()
     report = FeedbackReport(
         org_unit=township,
@@ -460,8 +492,8 @@ def feedback_submit(
         submitted_on=timezone.localdate(),
         code_hash=hash_answer_code(code),
     )
-    if evidence is not None:
-        report.evidence.save(evidence.name or "evidence", evidence, save=False)
+    if evidence is not None and stored is not None:
+        report.evidence.save(evidence.name or "evidence", stored, save=False)
     report.save()
     who = ANONYMOUS_ACTOR if anonymous else actor
     audit_record(

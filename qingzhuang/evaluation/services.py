@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -34,6 +34,9 @@ from qingzhuang.evaluation.periods import bounds, period_for_scheme
 from qingzhuang.evaluation.scoring import FormulaError, linear_score, parse_formula, threshold_score
 from qingzhuang.evaluation.values import split_metric
 from qingzhuang.i18n import join_list
+
+if TYPE_CHECKING:
+    from qingzhuang.org.models import OrgUnit
 
 __all__ = [
     "goal_create",
@@ -315,8 +318,12 @@ def score_item(item: SchemeItem, value: float) -> float:
 
 
 @transaction.atomic
-def scores_compute(*, scheme: EvaluationScheme, period: str, actor: Any) -> list[Score]:
-    """Score every village/community for one period, storing each indicator's contribution.
+def scores_compute(
+    *, scheme: EvaluationScheme, period: str, actor: Any, org_unit: OrgUnit | None = None
+) -> list[Score]:
+    """Score the active villages/communities under ``org_unit`` for one period, storing each
+    indicator's contribution. A scheme belongs to no township, so the caller names the one
+    being assessed; without ``org_unit`` every village in the database is scored.
 
     Indicators whose inputs are missing or whose request sample is below the minimum are shown
     as such and left out of the total (the remaining weights are renormalised), never zeroed.
@@ -332,7 +339,10 @@ def scores_compute(*, scheme: EvaluationScheme, period: str, actor: Any) -> list
     if not items:
         raise InvalidInput(gettext("这个考核方案还没有指标，请先添加指标和权重。"))
     cfg = settings_get()
-    units = list(OrgUnit.objects.villages().filter(is_active=True))
+    villages = OrgUnit.objects.villages().filter(is_active=True)
+    if org_unit is not None:
+        villages = villages.under(org_unit)
+    units = list(villages)
     table = indicator_values.evaluate(
         indicators=[i.indicator for i in items], units=units, period=p, settings=cfg
     )
@@ -381,7 +391,11 @@ def scores_compute(*, scheme: EvaluationScheme, period: str, actor: Any) -> list
         actor=actor,
         action="evaluation.scores.compute",
         target=scheme,
-        after={"period": p.code, "units": len(scores)},
+        after={
+            "period": p.code,
+            "org": org_unit.code if org_unit is not None else "",
+            "units": len(scores),
+        },
     )
     return scores
 

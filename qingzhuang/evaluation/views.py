@@ -325,6 +325,7 @@ def signals_page(request: HttpRequest) -> HttpResponse:
             "manage": can(request.user, "evaluation.manage"),
             "fast_max": FAST_CALLBACK_MAX_MINUTES,
             "openable": _openable_orders(scope, signals),
+            "show_personal": can(request.user, "personal_data.view"),
             **signals,
         },
     )

@@ -170,3 +170,19 @@ def test_import_skips_rows_already_in_the_ledger(tmp_path: Path, org_tree: dict[
     out = StringIO()
     call_command("burden", "import", "--input", path, "--org", code, stdout=out)
     assert "第1行：与已登记的“关于做好防汛工作的通知”重复，已跳过" in out.getvalue()
+
+
+def test_a_file_with_several_bad_rows_names_them_all(tmp_path: Path) -> None:
+    text = (
+        HEADER
+        + "foo,x,y,2026-11-02,,,0,,0,,\n"
+        + "report,x,y,2026-13-02,,,0,,0,,\n"
+        + "report,x,y,2026-11-02,,,2,,0,,\n"
+    )
+    for action in ("check", "import"):
+        with pytest.raises(CommandError) as exc:
+            run(action, "--input", write(tmp_path, text), "--json")
+        message = str(exc.value)
+        assert "第1行 kind 列" in message and "第2行 received 列" in message
+        assert "第3行 asks_followup 列" in message
+    assert not Demand.objects.exists()

@@ -70,3 +70,38 @@ def test_row_numbers_are_data_rows_and_skip_blank_lines() -> None:
     assert [(r.row, r.demand.title) for r in rows] == [(1, "a"), (2, "b")]
     with pytest.raises(CsvError, match="第2行"):
         parse_demands_csv((text + "").replace("b,y,2026-03-02", "b,y,2026-13-02").encode())
+
+
+def test_every_problem_in_the_file_is_named_in_one_line() -> None:
+    """The README promises one line naming the rows and columns, so a file is fixed in one go."""
+    text = (
+        HEADER
+        + "foo,x,y,2026-11-02,,,0,,0,,\n"
+        + "report,x,y,2026-13-02,,,0,,0,,\n"
+        + "report,x,y,2026-11-02,,,2,,0,,\n"
+    )
+    with pytest.raises(CsvError) as exc:
+        parse_demands_csv(text.encode())
+    message = str(exc.value)
+    assert "\n" not in message
+    assert "第1行 kind 列：类别“foo”无效" in message
+    assert "第2行 received 列：日期“2026-13-02”无效" in message
+    assert "第3行 asks_followup 列：请填 0 或 1（当前是“2”）" in message
+    assert message.index("第1行") < message.index("第2行") < message.index("第3行")
+
+
+def test_several_problems_in_one_row_are_all_named() -> None:
+    with pytest.raises(CsvError) as exc:
+        _one("foo,x,y,2026-03-02,2026-99-01,abc,2,,,,")
+    message = str(exc.value)
+    for column in ("kind", "deadline", "chars", "asks_followup"):
+        assert f"第1行 {column} 列" in message
+
+
+def test_more_than_ten_problems_name_the_first_ten_and_count_the_rest() -> None:
+    text = HEADER + "".join(f"document,t{n},y,2026-03-02,,-{n},,,,,\n" for n in range(1, 13))
+    with pytest.raises(CsvError) as exc:
+        parse_demands_csv(text.encode())
+    message = str(exc.value)
+    assert "第10行 chars 列" in message and "第11行" not in message
+    assert "另有2处问题，未一一列出。" in message

@@ -24,6 +24,7 @@ from qingzhuang.org.models import OrgLevel
 from qingzhuang.org.scope import scope_for
 from qingzhuang.org.tests.factories import OrgUnitFactory, UserFactory
 
+from . import evidence_files
 from .conftest import login
 
 IP = "203.0.113.77"
@@ -53,7 +54,7 @@ def _submit(client: Any, anonymous: bool, **extra: Any) -> Any:
 def test_anonymous_report_stores_nothing_identifying(client: Any, org_tree: dict[str, Any]) -> None:
     worker = org_tree["worker_a"]
     login(client, worker, org_tree["password"])
-    evidence = SimpleUploadedFile("张三的截图.png", b"\x89PNG\r\n\x1a\n" + b"0" * 100, "image/png")
+    evidence = SimpleUploadedFile("张三的截图.png", evidence_files.png(), "image/png")
     resp = _submit(client, True, evidence=evidence)
     assert resp.status_code == 200
     report = FeedbackReport.objects.get()
@@ -326,7 +327,7 @@ def test_evidence_download_is_scoped(
         kind="other",
         occurred_on=dt.date(2026, 3, 1),
         text="x",
-        anonymous=True,
+        anonymous=False,
         evidence=SimpleUploadedFile("a.pdf", b"%PDF-1.4 test", "application/pdf"),
     )
     assert re.fullmatch(r"duties/evidence/[0-9a-f]{32}\.pdf", report.evidence.name)
@@ -366,14 +367,16 @@ def _zip(member: str) -> bytes:
     return buf.getvalue()
 
 
-def _submit_evidence(org_tree: dict[str, Any], name: str, content: bytes) -> FeedbackReport:
+def _submit_evidence(
+    org_tree: dict[str, Any], name: str, content: bytes, anonymous: bool = True
+) -> FeedbackReport:
     report, _ = services.feedback_submit(
         actor=org_tree["worker_a"],
         issuer="县某局",
         kind="checkin",
         occurred_on=dt.date(2026, 3, 1),
         text="打卡",
-        anonymous=True,
+        anonymous=anonymous,
         evidence=SimpleUploadedFile(name, content),
     )
     return report
@@ -418,7 +421,9 @@ def test_evidence_whose_content_is_not_an_allowed_type_is_refused(
 def test_evidence_of_an_allowed_type_is_kept(
     org_tree: dict[str, Any], name: str, content: bytes
 ) -> None:
-    report = _submit_evidence(org_tree, name, content)
+    # a named report stores the file as sent (anonymous ones are cleaned of their metadata,
+    # see test_evidence_metadata.py)
+    report = _submit_evidence(org_tree, name, content, anonymous=False)
     with report.evidence.open("rb") as fh:
         assert fh.read() == content
 

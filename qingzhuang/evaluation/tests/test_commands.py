@@ -78,7 +78,7 @@ def test_comments_sentiment_refuses_a_missing_folder_and_the_input_as_output(
     before = src.read_bytes()
     missing = tmp_path / "nonexistdir"
     args = ["comments", "sentiment", "--input", str(src), "--text-column", "review"]
-    with pytest.raises(CommandError, match="输出目录不存在"):
+    with pytest.raises(CommandError, match="输出文件所在的文件夹不存在"):
         call_command(*args, "--output", str(missing / "x.csv"))
     assert not missing.exists()
     with pytest.raises(CommandError, match="输出文件不能和输入文件相同"):
@@ -119,3 +119,86 @@ def test_evaluation_score_command(org_tree: dict[str, Any]) -> None:
     assert Score.objects.filter(period="2026", total=100).count() == 2
     with pytest.raises(CommandError, match="方案"):
         call_command("evaluation", "score", "--scheme", "不存在", "--period", "2026")
+
+
+def _yearly_scheme() -> Any:
+    from qingzhuang.evaluation import services
+
+    ind = services.indicator_upsert(
+        code="REQ",
+        name="诉求量",
+        formula="M:received",
+        floor=10,
+        target=0,
+        direction="lower",
+        actor="test",
+    )
+    scheme = services.scheme_upsert(
+        name="年度", period_type="year", frequency_per_year=1, actor="test"
+    )
+    services.scheme_item_set(scheme=scheme, indicator=ind, weight=1, actor="test")
+    return scheme
+
+
+def _second_township(org_tree: dict[str, Any]) -> dict[str, Any]:
+    """Another township of the same county with a village of the same name (names need only
+    be unique among siblings)."""
+    from qingzhuang.org.models import OrgLevel
+    from qingzhuang.org.tests.factories import OrgUnitFactory
+
+    north = OrgUnitFactory(
+        code="420000200001", name="北镇", level=OrgLevel.TOWNSHIP, parent=org_tree["county"]
+    )
+    twin = OrgUnitFactory(code="420000200201", name="东村", parent=north)
+    return {"north": north, "twin": twin}
+
+
+def _score(*extra: str) -> dict[str, Any]:
+    buf = StringIO()
+    call_command(
+        "evaluation", "score", "--scheme", "年度", "--period", "2026", *extra, "--json", stdout=buf
+    )
+    return json.loads(buf.getvalue())  # type: ignore[no-any-return]
+
+
+def test_score_lists_units_by_code_so_same_names_are_kept(org_tree: dict[str, Any]) -> None:
+    _yearly_scheme()
+    other = _second_township(org_tree)
+    result = _score("--org", org_tree["county"].code)
+    assert result["units"] == 3 == len(result["scores"])
+    codes = {(s["code"], s["name"]) for s in result["scores"]}
+    assert codes == {
+        (org_tree["village_a"].code, "东村"),
+        (org_tree["village_b"].code, "西村"),
+        (other["twin"].code, "东村"),
+    }
+    assert all(s["total"] == 100 for s in result["scores"])
+
+
+def test_score_covers_only_the_villages_of_the_township(org_tree: dict[str, Any]) -> None:
+    scheme = _yearly_scheme()
+    other = _second_township(org_tree)
+    result = _score("--org", org_tree["town"].code)
+    assert result["org"] == org_tree["town"].code
+    assert [s["code"] for s in result["scores"]] == [
+        org_tree["village_a"].code,
+        org_tree["village_b"].code,
+    ]
+    assert not Score.objects.filter(scheme=scheme, org_unit=other["twin"]).exists()
+
+
+def test_score_needs_org_when_there_are_several_townships(org_tree: dict[str, Any]) -> None:
+    _yearly_scheme()
+    _second_township(org_tree)
+    with pytest.raises(CommandError, match="--org"):
+        _score()
+    with pytest.raises(CommandError, match="找不到单位代码 999"):
+        _score("--org", "999")
+    assert not Score.objects.exists()
+
+
+def test_score_defaults_to_the_only_township(org_tree: dict[str, Any]) -> None:
+    _yearly_scheme()
+    result = _score()
+    assert result["org"] == org_tree["town"].code
+    assert {s["name"] for s in result["scores"]} == {"东村", "西村"}

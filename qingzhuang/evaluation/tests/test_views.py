@@ -673,3 +673,47 @@ def test_weighted_satisfaction_weights_are_set_on_the_metrics_page(
         assert len(shown) == 1 and message in shown[0], (field, value, shown)
         cfg = EvaluationSettings.objects.get()
         assert (cfg.weight_satisfied, cfg.weight_fairly, cfg.weight_dissatisfied) == (1, 0.5, 0.25)
+
+
+def _order_with_personal_data(site: dict[str, Any]) -> None:
+    order = make_order(unit=site["village_a"], created=at(6), category="下水道")
+    order.request.text = "家门口下水道堵了，我电话13812345678，身份证420101199001011234"
+    order.request.save(update_fields=["text"])
+
+
+def test_evidence_masks_phone_and_id_numbers_for_the_evaluator(
+    client: Client, site: dict[str, Any]
+) -> None:
+    _order_with_personal_data(site)
+    _login(client, site, "evaluator")
+    html = client.get("/evaluation/evidence/?period=2026-03").content.decode()
+    assert "家门口下水道堵了" in html and "138****5678" in html
+    assert "13812345678" not in html and "4201011990" not in html
+
+
+def test_evidence_shows_the_text_as_typed_to_a_role_that_may_see_personal_data(
+    client: Client, site: dict[str, Any]
+) -> None:
+    _order_with_personal_data(site)
+    _login(client, site, "admin")
+    html = client.get("/evaluation/evidence/?period=2026-03").content.decode()
+    assert "13812345678" in html
+
+
+def test_signals_mask_phone_numbers_in_callback_comments_for_the_evaluator(
+    client: Client, site: dict[str, Any]
+) -> None:
+    from qingzhuang.evaluation.signal_store import signals_rebuild
+
+    make_order(
+        unit=site["village_a"],
+        created=at(12),
+        resolved_at=at(12, 12),
+        callback=("solved", "dissatisfied"),
+        comment="非常满意，处理得很好，谢谢你们，有事打我电话13812345678",
+    )
+    signals_rebuild()
+    _login(client, site, "evaluator")
+    html = client.get("/evaluation/signals/?period=2026-03").content.decode()
+    assert "非常满意，处理得很好" in html and "138****5678" in html
+    assert "13812345678" not in html

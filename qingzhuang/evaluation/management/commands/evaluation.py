@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.management.base import CommandParser
 from django.utils.translation import gettext as _
 
 from qingzhuang.core.errors import InvalidInput, NotFound
 from qingzhuang.core.management.base import QzCommand
+
+if TYPE_CHECKING:
+    from qingzhuang.org.models import OrgUnit
 
 
 def _date(text: str | None) -> date | None:
@@ -19,6 +22,24 @@ def _date(text: str | None) -> date | None:
         return date.fromisoformat(text)
     except ValueError as exc:
         raise InvalidInput(_("日期“%(date)s”格式不对，请写成 2026-03-01") % {"date": text}) from exc
+
+
+def _township(code: str) -> OrgUnit | None:
+    """The unit whose villages are scored: --org, else the only township (None when there is
+    none: every village then); with several townships --org is required."""
+    from qingzhuang.org.models import OrgLevel, OrgUnit
+
+    if code:
+        unit = OrgUnit.objects.filter(code=code).first()
+        if unit is None:
+            raise InvalidInput(
+                _("找不到单位代码 %(code)s，请先用 qz org import 导入组织单位") % {"code": code}
+            )
+        return unit
+    towns = list(OrgUnit.objects.filter(level=OrgLevel.TOWNSHIP, is_active=True)[:2])
+    if len(towns) > 1:
+        raise InvalidInput(_("系统里有多个乡镇，请用 --org 指定要评分的乡镇的行政区划代码"))
+    return towns[0] if towns else None
 
 
 class Command(QzCommand):
@@ -36,6 +57,11 @@ class Command(QzCommand):
         s = sub.add_parser("score", help="按考核方案为每个村(社区)计算一个时期的评分")
         s.add_argument("--scheme", required=True, help="方案名称")
         s.add_argument("--period", required=True, help="时期：2026-09、2026Q3 或 2026")
+        s.add_argument(
+            "--org",
+            default="",
+            help="乡镇行政区划代码：只给这个乡镇的村(社区)评分（默认：唯一的乡镇）",
+        )
         c = sub.add_parser("check", help="检查考核方案：留痕类指标、指标过多、考核过频、结果类占比")
         c.add_argument("--scheme", required=True, help="方案名称")
         sub.add_parser("sentiment", help="为还没有情感判断的回访评论打分（异常信号页使用）")
@@ -64,12 +90,17 @@ class Command(QzCommand):
             return scheme_check(scheme).as_dict()
         from qingzhuang.evaluation.services import scores_compute
 
-        scores = scores_compute(scheme=scheme, period=options["period"], actor="cli")
+        org = _township(options["org"])
+        scores = scores_compute(scheme=scheme, period=options["period"], actor="cli", org_unit=org)
         return {
             "scheme": scheme.name,
             "period": scores[0].period if scores else options["period"],
+            "org": org.code if org is not None else "",
             "units": len(scores),
-            "scores": {s.org_unit.name: s.total for s in scores},
+            # a list with codes: names are unique only among siblings
+            "scores": [
+                {"code": s.org_unit.code, "name": s.org_unit.name, "total": s.total} for s in scores
+            ],
         }
 
     def _metrics(self, options: dict[str, Any]) -> dict[str, Any]:
