@@ -268,7 +268,13 @@ def scores_compute(request: HttpRequest) -> HttpResponse:
         raise NotFound(_("找不到这个考核方案"))
     period = request.POST.get("period", "").strip()
     try:
-        result = services.scores_compute(scheme=scheme, period=period, actor=request.user)
+        # A scheme belongs to no township: score the villages under the admin's own unit.
+        result = services.scores_compute(
+            scheme=scheme,
+            period=period,
+            actor=request.user,
+            org_unit=getattr(request.user, "org_unit", None),
+        )
     except ApplicationError as exc:
         messages.error(request, exc.message)
         return redirect(f"/evaluation/scores/?scheme={scheme.pk}")

@@ -202,3 +202,17 @@ def test_score_defaults_to_the_only_township(org_tree: dict[str, Any]) -> None:
     result = _score()
     assert result["org"] == org_tree["town"].code
     assert {s["name"] for s in result["scores"]} == {"东村", "西村"}
+
+
+def test_score_button_scores_only_the_admins_township(
+    org_tree: dict[str, Any], client: Any
+) -> None:
+    """The page's 计算评分 runs for the signed-in admin's township, like `--org` on the CLI."""
+    scheme = _yearly_scheme()
+    other = _second_township(org_tree)
+    assert client.login(username="town_admin", password=org_tree["password"])
+    resp = client.post("/evaluation/scores/compute/", {"scheme": scheme.pk, "period": "2025"})
+    assert resp.status_code == 302
+    scored = set(Score.objects.filter(scheme=scheme).values_list("org_unit_id", flat=True))
+    assert scored == {org_tree["village_a"].pk, org_tree["village_b"].pk}
+    assert other["twin"].pk not in scored
