@@ -45,6 +45,32 @@ def _print_help() -> None:
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv if argv is None else argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
+    from django.core.exceptions import ImproperlyConfigured
+    from django.db.utils import InterfaceError, OperationalError
+
+    try:
+        return _run(argv)
+    except ImproperlyConfigured as exc:  # a bad environment variable, or prod without secrets
+        if "--traceback" in argv:
+            raise
+        return _fail(str(exc))
+    except (OperationalError, InterfaceError) as exc:
+        if "--traceback" in argv:
+            raise
+        detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        return _fail(
+            f"数据库无法使用：{detail}。请检查 DATABASE_URL，以及数据库服务是否在运行"
+            " (the database cannot be used)"
+        )
+
+
+def _fail(message: str) -> int:
+    """Configuration and database problems: one plain line and exit code 2, no traceback."""
+    sys.stderr.write(f"错误：{message}\n")
+    return 2
+
+
+def _run(argv: list[str]) -> int:
     import django
 
     django.setup()

@@ -10,7 +10,13 @@ from config.settings.base import *  # noqa: F403
 
 DEBUG = env.DEBUG
 WHITENOISE_USE_FINDERS = True
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
+try:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
+except OSError as exc:
+    raise env.ConfigurationError(
+        f"无法在 QZ_DATA_DIR（{env.DATA_DIR}）下建文件夹：{exc.strerror}，"
+        "请换一个可以写入的文件夹 (QZ_DATA_DIR is not writable)"
+    ) from exc
 # With DEBUG=1 (someone editing the code), an edited CSS/JS file is served at its new size;
 # otherwise WhiteNoise indexes the files once at start-up, which is faster.
 WHITENOISE_AUTOREFRESH = DEBUG

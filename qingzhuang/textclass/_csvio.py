@@ -5,11 +5,11 @@ from __future__ import annotations
 import contextlib
 import csv
 import os
-import secrets
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from qingzhuang.core.outputs import atomic_output, output_path_check
 from qingzhuang.core.textcodec import SNIFF_BYTES, UndecodableText, sniff_encoding
 from qingzhuang.i18n import gettext as _
 from qingzhuang.i18n import pgettext
@@ -66,20 +66,15 @@ def read_rows(
 
 
 def check_output(
-    path: str | os.PathLike[str], *, inputs: Sequence[str | os.PathLike[str]] = ()
+    path: str | os.PathLike[str],
+    *,
+    inputs: Sequence[str | os.PathLike[str]] = (),
+    example: str = "out.csv",
 ) -> Path:
-    """Refuse an output whose directory is missing (a typo must not create folders) or that is
-    one of the inputs (writing it would destroy the data being read). Call before long work."""
-    target = Path(path)
-    parent = target.parent
-    if not parent.is_dir():
-        raise ValueError(_("输出目录不存在：%(path)s") % {"path": parent})
-    if not os.access(parent, os.W_OK | os.X_OK):
-        raise ValueError(_("没有权限写入目录：%(dir)s") % {"dir": parent})
-    resolved = target.resolve()
-    if any(resolved == Path(p).resolve() for p in inputs):
-        raise ValueError(_("输出文件不能和输入文件相同，请换一个文件名"))
-    return target
+    """Refuse, with the sentence every command uses, an output that is a folder, lies in a
+    missing folder (a typo must not create folders) or one we may not write in, or is one of
+    the inputs (writing it would destroy the data being read). Call before long work."""
+    return output_path_check(path, example=example, inputs=inputs)
 
 
 @contextlib.contextmanager
@@ -88,22 +83,11 @@ def atomic_writer(
 ) -> Iterator[Any]:
     """A csv.writer on a temporary file that replaces `path` only if the block succeeds.
 
-    The temporary file is created with mode 0666 so the kernel applies the umask: the result
-    gets the permissions a plain open() would give, not mkstemp's private 0600.
+    The result gets the permissions a plain open() would give, not a temporary file's 0600.
     """
     target = check_output(path, inputs=inputs)
-    while True:
-        tmp = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
-        try:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-        except FileExistsError:  # pragma: no cover - 48 random bits
-            continue
-        break
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as fh:
-            yield csv.writer(fh)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    with (
+        atomic_output(target) as tmp,
+        open(tmp, "w", encoding="utf-8-sig", newline="") as fh,
+    ):
+        yield csv.writer(fh)

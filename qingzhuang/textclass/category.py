@@ -27,6 +27,7 @@ from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.svm import LinearSVC
 
+from qingzhuang.core.outputs import atomic_output, output_path_check
 from qingzhuang.i18n import gettext as _
 from qingzhuang.i18n import join_list
 
@@ -150,11 +151,10 @@ class CategoryModel:
 
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write a joblib file tagged with format name and version so `load` can refuse others."""
-        target = Path(path)
-        if not target.parent.is_dir():
-            raise ValueError(_("输出目录不存在：%(path)s") % {"path": target.parent})
+        target = output_path_check(path, example="request_category.model")
         payload = {"format": FORMAT_NAME, "version": FORMAT_VERSION, "model": self}
-        joblib.dump(payload, target, compress=3)
+        with atomic_output(target) as tmp:
+            joblib.dump(payload, tmp, compress=3)
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> CategoryModel:

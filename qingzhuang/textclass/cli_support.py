@@ -41,7 +41,8 @@ def train_from_csv(
     A `subject` column, when present, is prepended to the text (it names the problem).
     Rows with an empty label are skipped.
     """
-    check_output(model_path, inputs=[input])  # before minutes of training, not after
+    # before minutes of training, not after
+    check_output(model_path, inputs=[input], example="request_category.model")
     texts: list[str] = []
     labels: list[str] = []
     skipped = 0

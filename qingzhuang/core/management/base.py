@@ -6,6 +6,7 @@ and a database that is migrated before the first command that needs it.
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from typing import Any
@@ -18,6 +19,17 @@ from django.core.management.base import (
 )
 
 from qingzhuang.core.errors import ApplicationError
+
+DJANGO_OPTIONS = {
+    "--version",
+    "--verbosity",
+    "--settings",
+    "--pythonpath",
+    "--traceback",
+    "--no-color",
+    "--force-color",
+    "--skip-checks",
+}
 
 
 def ensure_migrated() -> None:
@@ -43,6 +55,11 @@ class QzCommand(BaseCommand):
 
     def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
         parser = super().create_parser(prog_name.replace("manage.py", "qz"), subcommand, **kwargs)
+        # Django's own options keep working but stay out of --help, which speaks to township
+        # staff ("--settings … myproject.settings.main" means nothing to them).
+        for action in parser._actions:
+            if set(action.option_strings) & DJANGO_OPTIONS:
+                action.help = argparse.SUPPRESS
         return parser
 
     def add_arguments(self, parser: CommandParser) -> None:

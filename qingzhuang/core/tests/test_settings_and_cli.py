@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 from io import StringIO
@@ -115,3 +116,95 @@ def test_cli_error_is_one_plain_line(tmp_path: Path) -> None:
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("错误："), result.stderr
     assert "CommandError" not in result.stderr and "Traceback" not in result.stderr
+
+
+def _qz(args: list[str], **env: str) -> subprocess.CompletedProcess[str]:
+    """`qz …` as a user runs it: dev settings, a fresh data folder, the given environment."""
+    drop = {"SECRET_KEY", "ALLOWED_HOSTS", "DEBUG", "DATABASE_URL", "LOG_LEVEL"}
+    full_env = {k: v for k, v in os.environ.items() if k not in drop and not k.startswith("QZ_")}
+    full_env["DJANGO_SETTINGS_MODULE"] = "config.settings.dev"
+    full_env.update(env)
+    return subprocess.run(  # noqa: S603
+        [sys.executable, "-m", "qingzhuang.cli", *args],
+        cwd=ROOT,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize("level", ["debug", "Warning", " error "])
+def test_log_level_is_case_insensitive(level: str, tmp_path: Path) -> None:
+    result = _qz(["--help"], LOG_LEVEL=level, QZ_DATA_DIR=str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert "审计" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "words"),
+    [
+        ("LOG_LEVEL", "verbose", "DEBUG、INFO、WARNING、ERROR、CRITICAL"),
+        ("DATABASE_URL", "foo://bar", "sqlite:/// 或 postgres://"),
+        ("DATABASE_URL", "postgres://qz:secret@db:port/qz", "无法解析"),
+        ("QZ_MINUTES_PER_FIELD", "0,5", "半角句点"),
+        ("QZ_MINUTES_PER_FIELD", "-3", "大于 0"),
+        ("QZ_MINUTES_PER_FIELD", "nan", "大于 0"),
+        ("QZ_DATA_DIR", "{file}", "不是文件夹"),
+        ("QZ_DATA_DIR", "{file}/sub", "不是文件夹"),
+        ("DEBUG", "ture", "1（开）或 0（关）"),
+    ],
+)
+def test_a_bad_setting_is_one_line_naming_the_variable(
+    variable: str, value: str, words: str, tmp_path: Path
+) -> None:
+    a_file = tmp_path / "afile"
+    a_file.write_text("x")
+    env = {"QZ_DATA_DIR": str(tmp_path / "data"), variable: value.format(file=a_file)}
+    result = _qz(["--help"], **env)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith(f"错误：环境变量 {variable} ") and words in lines[0]
+    assert "secret" not in lines[0]
+    assert result.stdout == ""
+
+
+def test_a_data_folder_that_cannot_be_created_is_one_line() -> None:
+    result = _qz(["--help"], QZ_DATA_DIR="/proc/qz-data")
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("错误：无法在 QZ_DATA_DIR（/proc/qz-data）下建文件夹")
+
+
+def test_prod_without_secret_key_is_one_line(tmp_path: Path) -> None:
+    result = _qz(
+        ["--help"], DJANGO_SETTINGS_MODULE="config.settings.prod", QZ_DATA_DIR=str(tmp_path)
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "错误：生产环境必须设置 SECRET_KEY 环境变量 (SECRET_KEY is required in prod)"
+    ]
+
+
+def test_an_unreachable_database_is_one_line(tmp_path: Path) -> None:
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    result = _qz(
+        ["audit", "verify"],
+        DATABASE_URL=f"postgres://qz:secret@127.0.0.1:{port}/qz",
+        QZ_DATA_DIR=str(tmp_path),
+    )
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("错误：数据库无法使用："), result.stderr
+    assert "DATABASE_URL" in lines[0] and "secret" not in lines[0]
+
+
+def test_traceback_option_still_shows_the_traceback(tmp_path: Path) -> None:
+    result = _qz(["audit", "verify", "--traceback"], LOG_LEVEL="x", QZ_DATA_DIR=str(tmp_path))
+    assert result.returncode != 0
+    assert "Traceback" in result.stderr and "LOG_LEVEL" in result.stderr

@@ -42,7 +42,7 @@ def test_save_load_round_trip_keeps_predictions(model: CategoryModel, tmp_path: 
 def test_save_into_a_missing_directory_says_so_in_one_line(
     model: CategoryModel, tmp_path: Path
 ) -> None:
-    with pytest.raises(ValueError, match="输出目录不存在") as info:
+    with pytest.raises(ValueError, match="输出文件所在的文件夹不存在") as info:
         model.save(tmp_path / "nodir" / "m.joblib")
     assert "\n" not in str(info.value)
 

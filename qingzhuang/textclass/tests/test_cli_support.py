@@ -108,7 +108,7 @@ def test_output_file_gets_normal_permissions(tmp_path: Path) -> None:
 def test_output_in_a_missing_directory_is_refused(tmp_path: Path) -> None:
     inp = write_csv(tmp_path / "c.csv", [["review"], ["很满意"]])
     missing = tmp_path / "nonexist"
-    with pytest.raises(ValueError, match="输出目录不存在") as info:
+    with pytest.raises(ValueError, match="输出文件所在的文件夹不存在") as info:
         sentiment_csv(inp, "review", missing / "x.csv")
     assert "\n" not in str(info.value) and str(missing) in str(info.value)
     assert not missing.exists()
@@ -150,6 +150,52 @@ def test_model_into_a_missing_directory_is_refused_before_training(
     monkeypatch.setattr(
         cli_support, "train_category_model", lambda *a, **k: trained.append(1) or None
     )
-    with pytest.raises(ValueError, match="输出目录不存在"):
+    with pytest.raises(ValueError, match="输出文件所在的文件夹不存在"):
         train_from_csv(train, "text", "label", tmp_path / "nodir" / "m.joblib")
     assert trained == []
+
+
+def test_model_path_that_is_a_folder_is_refused_before_training(
+    tmp_path: Path, corpus: tuple[list[str], list[str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from qingzhuang.textclass import cli_support
+
+    texts, labels = corpus
+    train = write_csv(
+        tmp_path / "train.csv", [["text", "label"], *map(list, zip(texts, labels, strict=True))]
+    )
+    trained: list[int] = []
+    monkeypatch.setattr(
+        cli_support, "train_category_model", lambda *a, **k: trained.append(1) or None
+    )
+    with pytest.raises(ValueError, match="输出路径是一个文件夹.*例如 request_category.model"):
+        train_from_csv(train, "text", "label", tmp_path)
+    assert trained == []
+
+
+def test_output_that_is_a_folder_is_refused_in_plain_words(tmp_path: Path) -> None:
+    inp = write_csv(tmp_path / "c.csv", [["review"], ["很满意"]])
+    out = tmp_path / "out"
+    out.mkdir()
+    with pytest.raises(ValueError, match="^输出路径是一个文件夹，请给出文件名，例如 out.csv$"):
+        sentiment_csv(inp, "review", out)
+    assert list(out.iterdir()) == []
+
+
+def test_saved_model_gets_normal_permissions(
+    tmp_path: Path, corpus: tuple[list[str], list[str]]
+) -> None:
+    import os
+    import stat
+
+    texts, labels = corpus
+    train = write_csv(
+        tmp_path / "train.csv", [["text", "label"], *map(list, zip(texts, labels, strict=True))]
+    )
+    old = os.umask(0o022)
+    try:
+        train_from_csv(train, "text", "label", tmp_path / "m.model")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "m.model").stat().st_mode) == 0o644
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.model", "train.csv"]

@@ -17,13 +17,19 @@ class Command(QzCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         super().add_arguments(parser)
         parser.add_argument(
-            "--output", help="备份文件路径，默认 var/backups/qingzhuang-时间.tar.gz"
+            "--output",
+            help="备份文件路径（.tar.gz 或 .tgz，所在文件夹须已存在），"
+            "默认 var/backups/qingzhuang-时间.tar.gz",
         )
 
     def run(self, *args: Any, **options: Any) -> Any:
+        if options["output"]:
+            return backup_create(output=Path(options["output"]))
+        # only the default folder is created: a given --output folder must already exist
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
-        default = env.DATA_DIR / "backups" / f"qingzhuang-{stamp}.tar.gz"
-        return backup_create(output=Path(options["output"] or default))
+        folder = env.DATA_DIR / "backups"
+        folder.mkdir(parents=True, exist_ok=True)
+        return backup_create(output=folder / f"qingzhuang-{stamp}.tar.gz")
 
     def print_human(self, result: Any) -> None:
         self.stdout.write(f"备份完成：{result['output']}（{result['bytes']} 字节）")

@@ -6,7 +6,7 @@ from typing import Any
 from django.core.management.base import CommandParser
 
 from qingzhuang.core.backup import backup_restore
-from qingzhuang.core.management.base import QzCommand
+from qingzhuang.core.management.base import QzCommand, ensure_migrated
 
 
 class Command(QzCommand):
@@ -15,10 +15,15 @@ class Command(QzCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         super().add_arguments(parser)
-        parser.add_argument("path", help="qz backup 生成的 .tar.gz 文件")
+        parser.add_argument(
+            "path", help="qz backup 生成的 .tar.gz 文件（先完整检查，有损坏则不恢复）"
+        )
 
     def run(self, *args: Any, **options: Any) -> Any:
-        return backup_restore(path=Path(options["path"]))
+        result = backup_restore(path=Path(options["path"]))
+        # a backup made before an upgrade gets the tables and columns the program now needs
+        ensure_migrated()
+        return result
 
     def print_human(self, result: Any) -> None:
         self.stdout.write(

@@ -3,7 +3,7 @@
 One process (waitress, threads) is enough for a township; the public intake at peak load needs
 more than one CPU core, so `--workers N` (default: the number of CPU cores, at most 4) runs N
 processes with gunicorn's threaded workers where gunicorn is available (Linux/macOS). On
-SQLite the intake queues its writers on a cross-process file lock (service_requests.services),
+SQLite the intake queues its writers on a cross-process file lock (service_requests.writer_lock),
 so several processes never spin on SQLite's busy timeout. Windows, or `--workers 1`, uses
 waitress.
 """
