@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
 import re
 import tempfile
 import zipfile
@@ -18,6 +17,7 @@ from django.utils.translation import gettext
 from openpyxl.utils import get_column_letter
 
 from qingzhuang.audit.services import audit_record
+from qingzhuang.core import outputs
 from qingzhuang.core.errors import InvalidInput
 from qingzhuang.core.exports import csv_bytes
 from qingzhuang.datastore.filenames import safe_filename
@@ -104,26 +104,8 @@ def output_path_check(*, output: Path, fmt: str, parent_must_exist: bool = True)
     open as garbage in Excel/WPS.
     """
     example = "out" + output_suffix(fmt)
-    if output.is_dir():
-        raise InvalidInput(
-            gettext("输出路径是一个文件夹，请给出文件名，例如 %(example)s") % {"example": example}
-        )
-    parent = output.parent
-    if parent_must_exist:
-        if not parent.exists():
-            raise InvalidInput(
-                gettext("输出文件所在的文件夹不存在：%(folder)s，请先建好文件夹或换一个路径")
-                % {"folder": parent}
-            )
-        if not parent.is_dir():
-            raise InvalidInput(
-                gettext("“%(folder)s”是一个文件，不是文件夹，请换一个输出路径") % {"folder": parent}
-            )
-        if not os.access(parent, os.W_OK | os.X_OK):
-            raise InvalidInput(
-                gettext("没有权限在文件夹 %(folder)s 中写文件，请换一个输出路径")
-                % {"folder": parent}
-            )
+    # The generic checks (folder, missing folder, permissions) are shared by every command.
+    outputs.output_path_check(output, example=example, parent_must_exist=parent_must_exist)
     allowed = _ALLOWED_SUFFIXES.get(fmt.lower().lstrip("."), (output_suffix(fmt),))
     if output.suffix.lower() not in allowed:
         raise InvalidInput(

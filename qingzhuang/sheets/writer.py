@@ -13,14 +13,13 @@ CSV never imports python-docx.
 from __future__ import annotations
 
 import math
-import os
 import re
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+from qingzhuang.core.outputs import atomic_output
 from qingzhuang.i18n import gettext as _
 from qingzhuang.i18n import gettext_noop
 from qingzhuang.sheets.errors import SheetError
@@ -137,14 +136,9 @@ def write_filled_report(
         if not isinstance(w, CellWrite):
             raise WriteError(_("写入项格式不正确：%(item)s") % {"item": repr(w)})
     dst.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=".qz-", suffix=dst.suffix, dir=dst.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
+    # A temporary name beside dst with dst's extension; the result gets the umask's mode.
+    with atomic_output(dst) as tmp:
         written, skipped = _dispatch(fmt, src, tmp, todo)
-        os.replace(tmp, dst)
-    finally:
-        tmp.unlink(missing_ok=True)
     return WriteReport(path=dst, written=written, skipped=skipped)
 
 

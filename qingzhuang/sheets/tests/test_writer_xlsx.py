@@ -203,3 +203,20 @@ def test_thirty_villages_forty_fields(tmp_path: Path) -> None:
     ws = openpyxl.load_workbook(report.path)[SHEET]
     assert ws["AO33"].value == 33 * 100 + 41
     assert ws["B4"].value == 402
+
+
+def test_filled_file_gets_the_umask_mode_not_a_private_temp_mode(
+    template: Path, tmp_path: Path
+) -> None:
+    """A colleague or a Samba share must be able to open a filled form (was 0600)."""
+    import os
+
+    old = os.umask(0o022)
+    try:
+        out = write_filled_report(
+            template, tmp_path / "out.xlsx", [CellWrite(SHEET, "B4", 1)], src_format="xlsx"
+        ).path
+    finally:
+        os.umask(old)
+    assert out.stat().st_mode & 0o777 == 0o644
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".qz-")] == []
