@@ -283,3 +283,27 @@ def test_real_summary_form_keeps_shennongjias_xinhua_town_and_its_total(
     assert (ws["A19"].value, ws["H19"].value, ws["G19"].value) == ("新华镇", 9, None)
     assert ws["H11"].value == 67
     assert res["coverage"]["rows_matched"] == [] and res["coverage"]["cells_filled"] == 0
+
+
+def test_qz_fill_prints_the_warnings_without_json(catalogue: Any, tmp_path: Path) -> None:
+    import io
+
+    from django.core.management import call_command
+
+    source = _csv(
+        tmp_path / "mixed.csv",
+        [["村名", "户籍人口（人）"], ["东村", "5"], ["北村", "7"], ["合计", "12"]],
+    )
+    out = io.StringIO()
+    call_command(
+        "fill",
+        str(source),
+        "--org",
+        catalogue["town"].code,
+        "--period",
+        "2026",
+        "--output",
+        str(tmp_path / "out.csv"),
+        stdout=out,
+    )
+    assert "请核对" in out.getvalue() and "北村" in out.getvalue()

@@ -61,3 +61,5 @@ class Command(QzCommand):
         for f in result["fields"]:
             if f["status"] != "filled":
                 self.stdout.write(f"  未填 {f['cell']} {f['label']}：{f['reason']}")
+        for warning in result.get("warnings", []):
+            self.stdout.write(f"  请核对：{warning}")
