@@ -23,12 +23,12 @@ def _fresh_cache() -> Any:
     category model) must not leak between tests."""
     from django.core.cache import cache
 
-    from qingzhuang.service_requests import api, classify, services, workflow
+    from qingzhuang.service_requests import api, classify, services, sla
 
     def clear() -> None:
         cache.clear()
         services.rules_cache_clear()
-        workflow.sla_cache_clear()
+        sla.sla_cache_clear()
         api._units["at"] = 0.0
         classify.reset_cache()
 

@@ -128,7 +128,7 @@ def first_views_after_writes(period: str, rounds: int = 3) -> None:
     from django.test import Client
 
     from qingzhuang.org.models import User
-    from qingzhuang.service_requests import services, workflow
+    from qingzhuang.service_requests import services
     from qingzhuang.service_requests.models import WorkOrder
 
     admin = User.objects.get(username="admin")
@@ -161,7 +161,7 @@ def first_views_after_writes(period: str, rounds: int = 3) -> None:
         order = WorkOrder.objects.filter(state__in=("resolved", "callback")).order_by("-id").first()
         sig = float("nan")
         if order is not None:
-            workflow.callback_record_phone(
+            services.callback_record_phone(
                 order=order,
                 resolved="solved",
                 satisfaction="satisfied",

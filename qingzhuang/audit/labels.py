@@ -25,6 +25,7 @@ ACTION_LABELS: dict[str, StrPromise] = {
     "org.user.deactivate": _("停用账号"),
     "org.user.password_reset": _("重置账号密码"),
     "org.token.create": _("生成接口令牌"),
+    "org.token.revoke": _("撤销接口令牌"),
     # burden
     "burden.demand.create": _("登记负担事项"),
     "burden.demand.revise": _("修改负担事项"),

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from qingzhuang.core.errors import ApplicationError, NotFound
+from qingzhuang.core.ratelimit import ratelimit
 from qingzhuang.duties import practice, selectors, services
 from qingzhuang.duties.forms import (
     AnswerForm,
@@ -241,6 +242,7 @@ def feedback_evidence(request: HttpRequest, pk: int) -> FileResponse:
     return FileResponse(report.evidence.open("rb"), as_attachment=True, filename=name)
 
 
+@ratelimit("public_lookup")  # the lookups are POSTs; showing the form is not counted
 def feedback_answer(request: HttpRequest) -> HttpResponse:
     """Public: the reporter reads the answer with the one-time code (POST: codes stay out of URLs)."""
     form = CodeForm(request.POST or None)

@@ -330,7 +330,10 @@ def signals_page(request: HttpRequest) -> HttpResponse:
             "period": period,
             "manage": can(request.user, "evaluation.manage"),
             "fast_max": FAST_CALLBACK_MAX_MINUTES,
-            "openable": _openable_orders(scope, signals),
+            # Only roles that handle requests may open one (evaluators see the signal only).
+            "openable": (
+                _openable_orders(scope, signals) if can(request.user, "requests.handle") else set()
+            ),
             "show_personal": can(request.user, "personal_data.view"),
             **signals,
         },

@@ -57,8 +57,26 @@ class OrgImportForm(forms.Form):
     )
 
 
+NEVER = "never"
+
+
 class TokenForm(forms.Form):
     name = forms.CharField(label=_("令牌用途"), max_length=100, initial="API")
+    expires = forms.ChoiceField(
+        label=_("有效期"),
+        choices=[
+            ("30", _("30 天")),
+            ("90", _("90 天")),
+            ("365", _("1 年")),
+            (NEVER, _("永不过期")),
+        ],
+        initial="90",
+        help_text=_("到期后令牌自动失效，需要重新生成。"),
+    )
+
+    def expires_in_days(self) -> int | None:
+        value = self.cleaned_data["expires"]
+        return None if value == NEVER else int(value)
 
 
 class PersonFilterForm(forms.Form):

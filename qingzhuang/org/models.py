@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
 from typing import Any
 
 from django.contrib.auth.models import AbstractUser
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -134,9 +135,34 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.display_name or self.username
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """A new password revokes the account's API tokens, whichever path set it (the
+        password page, an admin's reset, Django admin, `manage.py changepassword`): a token
+        must not outlive the password of someone whose account may have been taken over."""
+        # set_password() keeps the new raw password here until the save (AbstractBaseUser)
+        password_changed = getattr(self, "_password", None) is not None and self.pk is not None
+        if not password_changed:
+            super().save(*args, **kwargs)
+            return
+        from qingzhuang.org.tokens import api_tokens_revoke_for_user
+
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            api_tokens_revoke_for_user(user=self, actor=self, reason=TokenRevokeReason.PASSWORD)
+
+
+class TokenRevokeReason(models.TextChoices):
+    MANUAL = "manual", _("已撤销")
+    PASSWORD = "password", _("密码已修改")
+    DISABLED = "disabled", _("账号已停用")
+
 
 class ApiToken(models.Model):
-    """A bearer token for the JSON API; only its hash is stored."""
+    """A bearer token for the JSON API; only its hash is stored.
+
+    A token works until it expires (if it was given an expiry) or is revoked; a revoked token
+    stays in the list, with the reason, so its owner sees why a script stopped working.
+    """
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(max_length=100)
@@ -144,12 +170,30 @@ class ApiToken(models.Model):
     prefix = models.CharField(max_length=8)
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(_("有效期至"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+    revoked_reason = models.CharField(
+        _("撤销原因"), max_length=16, choices=TokenRevokeReason.choices, blank=True
+    )
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(revoked_at__isnull=True, revoked_reason="")
+                | (Q(revoked_at__isnull=False) & Q(revoked_reason__in=TokenRevokeReason.values)),
+                name="apitoken_revoked_with_reason",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+    def is_expired(self, now: dt.datetime) -> bool:
+        return self.expires_at is not None and self.expires_at <= now
+
+    def is_usable(self, now: dt.datetime) -> bool:
+        return self.revoked_at is None and not self.is_expired(now)
 
     @staticmethod
     def hash_key(key: str) -> str:
@@ -160,4 +204,5 @@ class ApiToken(models.Model):
         return "qz_" + secrets.token_urlsafe(32)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"id": self.pk, "name": self.name, "prefix": self.prefix}
+        expires = self.expires_at.isoformat() if self.expires_at else None
+        return {"id": self.pk, "name": self.name, "prefix": self.prefix, "expires_at": expires}

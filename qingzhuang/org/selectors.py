@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from qingzhuang.org.models import OrgLevel, OrgUnit, User
+from qingzhuang.org.models import ApiToken, OrgLevel, OrgUnit, User
 from qingzhuang.org.scope import Scope
 
 VILLAGE_LEVELS = [OrgLevel.VILLAGE, OrgLevel.COMMUNITY]
@@ -49,3 +49,8 @@ def people(*, scope: Scope, role: str = "", text: str = "") -> QuerySet[User]:
 
 def person_get(*, scope: Scope, pk: int) -> User | None:
     return people(scope=scope).filter(pk=pk).first()
+
+
+def api_tokens(*, user: User) -> QuerySet[ApiToken]:
+    """A person's own API tokens, newest first; nobody lists or revokes another's."""
+    return ApiToken.objects.filter(user=user).order_by("-created_at")

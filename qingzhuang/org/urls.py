@@ -10,4 +10,5 @@ urlpatterns = [
     path("people/<int:pk>/active/", views.person_active, name="person_active"),
     path("people/<int:pk>/password/", views.person_password, name="person_password"),
     path("tokens/", views.tokens, name="tokens"),
+    path("tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
 ]

@@ -8,7 +8,8 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
@@ -27,7 +28,7 @@ from qingzhuang.org.forms import (
 from qingzhuang.org.models import Role, User
 from qingzhuang.org.roles import can, require
 from qingzhuang.org.scope import Scope, scope_for
-from qingzhuang.org.selectors import org_units, people, person_get
+from qingzhuang.org.selectors import api_tokens, org_units, people, person_get
 
 
 def _service_error(form: forms.Form, exc: ApplicationError) -> None:
@@ -245,9 +246,33 @@ def tokens(request: HttpRequest) -> HttpResponse:
     new_key = None
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        _, new_key = services.api_token_create(user=request.user, name=form.cleaned_data["name"])  # type: ignore[arg-type]
-    return render(
+        try:
+            _, new_key = services.api_token_create(
+                user=request.user,  # type: ignore[arg-type]
+                name=form.cleaned_data["name"],
+                expires_in_days=form.expires_in_days(),
+            )
+        except ApplicationError as exc:
+            _service_error(form, exc)
+        else:
+            form = TokenForm()
+    context = {
+        "form": form,
+        "new_key": new_key,
+        "tokens": api_tokens(user=request.user),  # type: ignore[arg-type]
+        "now": timezone.now(),
+    }
+    response = render(request, "org/tokens.html", context)
+    return _shown_once(response) if new_key else response
+
+
+@login_required
+@require_POST
+def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    token = get_object_or_404(api_tokens(user=request.user), pk=pk)  # type: ignore[arg-type]
+    services.api_token_revoke(token=token, actor=request.user)
+    messages.success(
         request,
-        "org/tokens.html",
-        {"form": form, "new_key": new_key, "tokens": request.user.api_tokens.all()},  # type: ignore[union-attr]
+        gettext("已撤销令牌“%(name)s”，用它的程序将不能再调用接口。") % {"name": token.name},
     )
+    return redirect("org:tokens")

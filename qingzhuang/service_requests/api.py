@@ -13,6 +13,7 @@ from ninja import Router, Schema, Status
 from qingzhuang.core.errors import InvalidInput, NotFound
 from qingzhuang.core.ratelimit import ratelimit
 from qingzhuang.org.models import OrgLevel, OrgUnit
+from qingzhuang.org.roles import require
 from qingzhuang.org.scope import scope_for
 from qingzhuang.service_requests import selectors, services
 from qingzhuang.service_requests.models import Channel, WorkOrder
@@ -63,7 +64,7 @@ class RateLimitedBody(Schema):
 
 
 class RateLimitedOut(Schema):
-    """HTTP 429 from the public-intake rate limit (the API's usual error format)."""
+    """HTTP 429 from the public rate limits (the API's usual error format)."""
 
     error: RateLimitedBody
 
@@ -120,8 +121,12 @@ class StatusOut(Schema):
 
 
 @router.get(
-    "/status/{code}", response=StatusOut, auth=None, summary="凭查询码查进度（不含个人信息）"
+    "/status/{code}",
+    response={200: StatusOut, 429: RateLimitedOut},
+    auth=None,
+    summary="凭查询码查进度（不含个人信息；每个地址每分钟限 120 次）",
 )
+@ratelimit("public_lookup", methods=("GET",))
 def status(request: HttpRequest, code: str) -> StatusOut:
     s = selectors.public_status(tracking_code=code)
     return StatusOut(
@@ -174,6 +179,7 @@ def _order_out(o: WorkOrder, user: Any) -> OrderOut:
 
 @router.get("/orders", response=list[OrderOut], summary="我的工单（按权限范围）")
 def orders(request: HttpRequest, state: str = "open", limit: int = 100) -> list[OrderOut]:
+    require(request.user, "requests.handle")  # like the inbox page
     qs = selectors.work_orders(scope=scope_for(request.user), state=state)[
         : max(1, min(limit, 500))
     ]
@@ -182,6 +188,7 @@ def orders(request: HttpRequest, state: str = "open", limit: int = 100) -> list[
 
 @router.get("/orders/{pk}", response=OrderOut, summary="工单详情")
 def order_detail(request: HttpRequest, pk: int) -> OrderOut:
+    require(request.user, "requests.handle")  # like the request's page
     return _order_out(selectors.work_order_get(scope=scope_for(request.user), pk=pk), request.user)
 
 

@@ -544,7 +544,7 @@ class _Plan:
 
     def __init__(self, ctx: DemoContext, target: int) -> None:
         from qingzhuang.service_requests.bulk import Table
-        from qingzhuang.service_requests.workflow import sla_days
+        from qingzhuang.service_requests.sla import sla_days
 
         self.now = timezone.now().astimezone(dt.UTC).replace(tzinfo=None)  # naive UTC
         self.tz = timezone.get_current_timezone()

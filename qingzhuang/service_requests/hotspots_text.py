@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 from collections import Counter
 from functools import lru_cache
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import Any
 import numpy as np
 from django.utils.translation import gettext
 
+from qingzhuang.core.textcodec import decode_bytes
 from qingzhuang.textclass import NearDupIndex
 
 TIME_FORMATS = ("%Y/%m/%d %H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y-%m-%d")
@@ -97,8 +99,9 @@ def clusters_from_csv(
     min_count: int = 3,
     top: int = 20,
 ) -> dict[str, Any]:
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        rows = list(csv.DictReader(fh))
+    # UTF-8 with or without a BOM, or GBK as WPS/Excel save "CSV" on Chinese Windows
+    text, _encoding = decode_bytes(path.read_bytes())
+    rows = list(csv.DictReader(io.StringIO(text, newline="")))
     if not rows or text_column not in rows[0]:
         raise ValueError(gettext("CSV 中没有“%(column)s”列") % {"column": text_column})
     subjects = [r.get(subject_column, "") or "" for r in rows]

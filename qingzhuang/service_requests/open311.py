@@ -111,6 +111,7 @@ def requests_view(request: HttpRequest) -> JsonResponse:
     return _json(rows)
 
 
+@ratelimit("public_lookup", methods=("GET",))
 def request_detail(request: HttpRequest, code: str) -> JsonResponse:
     user = _user(request)
     qs: QuerySet[ServiceRequest] = ServiceRequest.objects.select_related(

@@ -8,6 +8,7 @@ import uuid
 from typing import Any
 
 import segno
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -103,7 +104,13 @@ def intake(request: HttpRequest, code: str = "") -> HttpResponse:
         request, "service_requests/public/intake.html", {"form": form, "fixed": fixed}
     )
     response.set_cookie(
-        INTAKE_COOKIE, token, path=reverse("public:intake"), httponly=True, samesite="Lax"
+        INTAKE_COOKIE,
+        token,
+        path=reverse("public:intake"),
+        httponly=True,
+        samesite="Lax",
+        # like the session cookie: Secure in production, and on any HTTPS request
+        secure=settings.SESSION_COOKIE_SECURE or request.is_secure(),
     )
     return response
 
@@ -127,6 +134,7 @@ def _voice_upload(form: PublicIntakeForm, f: Any) -> services.Upload | None:
     return services.Upload(f.name, f.read())
 
 
+@ratelimit("public_lookup", methods=("GET", "POST"))
 def thanks(request: HttpRequest, code: str) -> HttpResponse:
     status = selectors.public_status(tracking_code=code)
     return render(request, "service_requests/public/thanks.html", {"status": status})
@@ -139,12 +147,14 @@ def status_lookup(request: HttpRequest) -> HttpResponse:
     return render(request, "service_requests/public/lookup.html", {"form": form})
 
 
+@ratelimit("public_lookup", methods=("GET", "POST"))
 def status(request: HttpRequest, code: str) -> HttpResponse:
     status = selectors.public_status(tracking_code=code)
     return render(request, "service_requests/public/status.html", {"status": status})
 
 
 @require_http_methods(["GET", "POST"])
+@ratelimit("public_lookup", methods=("GET", "POST"))
 def callback(request: HttpRequest, token: str) -> HttpResponse:
     cb = (
         Callback.objects.select_related("order__request")

@@ -36,6 +36,7 @@ from qingzhuang.service_requests.models import (
     Resolution,
     Satisfaction,
     SlaPolicy,
+    WorkOrder,
     WorkOrderState,
 )
 from qingzhuang.service_requests.workflow import (
@@ -113,10 +114,20 @@ def _actions_for(user: Any, state: str) -> list[str]:
     return out
 
 
+def _handled_order(request: HttpRequest, pk: int) -> WorkOrder:
+    """An order the user may open: one in their scope, for a role that handles requests.
+
+    A single request carries the resident's own words, photos and voice; evaluators and county
+    departments work from the aggregated and evidence pages, which mask personal data.
+    """
+    require(request.user, "requests.handle")
+    return selectors.work_order_get(scope=scope_for(request.user), pk=pk)
+
+
 @login_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     scope = scope_for(request.user)
-    order = selectors.work_order_get(scope=scope, pk=pk)
+    order = _handled_order(request, pk)
     can_dispatch = can(request.user, "requests.dispatch")
     attachments = list(order.request.attachments.select_related("summary_by"))
     result, previous_result = selectors.current_and_previous_result(order)
@@ -262,7 +273,7 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 @login_required
 def attachment_file(request: HttpRequest, pk: int, att_pk: int) -> FileResponse:
     """A photo or voice message of an order in the user's scope (never a public media URL)."""
-    order = selectors.work_order_get(scope=scope_for(request.user), pk=pk)
+    order = _handled_order(request, pk)
     att = get_object_or_404(order.request.attachments, pk=att_pk)
     response = FileResponse(att.file.open("rb"), content_type=att.content_type)
     response["Content-Disposition"] = "inline"
@@ -274,7 +285,7 @@ def attachment_file(request: HttpRequest, pk: int, att_pk: int) -> FileResponse:
 @login_required
 @require_POST
 def voice_summary(request: HttpRequest, pk: int, att_pk: int) -> HttpResponse:
-    order = selectors.work_order_get(scope=scope_for(request.user), pk=pk)
+    order = _handled_order(request, pk)
     att = get_object_or_404(order.request.attachments, pk=att_pk)
     try:
         voice.request_voice_summary(
@@ -416,15 +427,17 @@ def duty_list(request: HttpRequest) -> HttpResponse:
                 else:
                     messages.success(request, _("已保存。"))
                 return redirect("service_requests:duty")
+    manage = can(request.user, "requests.dispatch")
     return render(
         request,
         "service_requests/duty.html",
         {
             "rules": selectors.duty_rules(scope=scope),
             "form": form,
-            "manage": can(request.user, "requests.dispatch"),
+            "manage": manage,
             "sla": SlaPolicy.objects.all(),
             "sla_max": services.SLA_MAX_DAYS,
+            "holiday_warning": selectors.holiday_calendar_warning() if manage else "",
         },
     )
 

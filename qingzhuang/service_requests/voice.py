@@ -30,6 +30,7 @@ from qingzhuang.service_requests.models import (
     WorkOrder,
 )
 from qingzhuang.service_requests.workflow import MAX_NOTE, clean_note
+from qingzhuang.service_requests.writer_lock import writer_lock
 
 # The request text while only a recording exists (the database requires a non-empty text).
 VOICE_ONLY_TEXT = "（语音留言，工作人员听后补写文字）"
@@ -57,7 +58,7 @@ def request_submit_voice(
         # Without a client key the intake keys on text+phone+place+day, and every voice-only
         # request has the same placeholder text: key on the recording itself instead.
         submit["idempotency_key"] = "voice-" + hashlib.sha256(voice.content).hexdigest()[:40]
-    with services._writer_lock(), transaction.atomic():
+    with writer_lock(), transaction.atomic():
         result = services.request_submit(text=VOICE_ONLY_TEXT if voice_only else text, **submit)
         if result.created:
             if voice_only:

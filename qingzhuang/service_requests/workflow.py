@@ -1,14 +1,13 @@
-"""Work-order state machine (派单/签收/办理/办结/退单/督办/重办/合并/回访/关闭) and callbacks.
+"""Work-order state machine (派单/签收/办理/办结/退单/督办/重办/合并/回访/关闭).
 
 Every transition is one typed, atomic service that checks the role and scope, moves the state
 through the TRANSITIONS table, writes a timeline event and an audit entry in the same transaction.
+Callbacks (``callbacks.py``), 不合理诉求 (``unreasonable.py``) and the SLA scan (``sla_scan.py``)
+build on the helpers here.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import secrets
-import time
 from typing import Any
 
 from django.db import transaction
@@ -16,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
 from qingzhuang.audit.services import audit_record, snapshot
-from qingzhuang.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from qingzhuang.core.errors import InvalidInput
 from qingzhuang.org.models import Department, OrgUnit
 from qingzhuang.org.roles import require
 from qingzhuang.org.scope import scope_for
@@ -24,16 +23,11 @@ from qingzhuang.service_requests.models import (
     OPEN_STATES,
     Callback,
     CallbackChannel,
-    Resolution,
-    Satisfaction,
-    SlaPolicy,
-    UnreasonableStatus,
     WorkOrder,
     WorkOrderEvent,
     WorkOrderState,
-    hash_token,
 )
-from qingzhuang.service_requests.sla import add_working_days, working_days_left
+from qingzhuang.service_requests.sla import sla_deadlines
 
 S = WorkOrderState
 # The actor label of what residents do themselves (intake on /p/, the API, a callback link);
@@ -98,7 +92,6 @@ def actor_display(event: WorkOrderEvent) -> str:
     return gettext(label) if label else event.actor_label
 
 
-CALLBACK_LINK_DAYS = 7
 # Notes, reasons, results and callback comments: enough for a full account, short enough for
 # the resident's status page (which shows the result in full).
 MAX_NOTE = 2000
@@ -174,30 +167,6 @@ def _apply(order: WorkOrder, action: str, actor: Any, note: str = "", **changes:
         after=snapshot(order),
     )
     return order
-
-
-_sla_cache: dict[str, Any] = {"at": -1e9, "days": {}}
-SLA_TTL = 30.0
-
-
-def sla_days(request_type: str) -> tuple[int, int]:
-    """(response, resolution) working days from the SLA table, cached per process briefly."""
-    now = time.monotonic()
-    if now - _sla_cache["at"] > SLA_TTL:
-        _sla_cache["days"] = {
-            p.request_type: (p.response_days, p.resolution_days) for p in SlaPolicy.objects.all()
-        }
-        _sla_cache["at"] = now
-    return _sla_cache["days"].get(request_type, (1, 10))  # type: ignore[no-any-return]
-
-
-def sla_cache_clear() -> None:
-    _sla_cache["at"] = -1e9
-
-
-def sla_deadlines(*, request_type: str, start: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
-    response_days, resolution_days = sla_days(request_type)
-    return add_working_days(start, response_days), add_working_days(start, resolution_days)
 
 
 def _locked(order: WorkOrder) -> WorkOrder:
@@ -400,278 +369,3 @@ def work_order_close(*, order: WorkOrder, acting_user: Any, note: str = "") -> W
     order = _locked(order)
     _require_dispatcher(order, acting_user)
     return _apply(order, "close", acting_user, note, closed_at=timezone.now())
-
-
-# ---- callbacks (回访) ---------------------------------------------------------------------
-
-
-@transaction.atomic
-def callback_issue_link(
-    *, order: WorkOrder, acting_user: Any, valid_days: int = CALLBACK_LINK_DAYS
-) -> tuple[Callback, str]:
-    """A one-time link for the resident; only its hash is stored. Older open links expire.
-
-    Not once the resident has answered this round: a new link could only bring an answer that
-    replaces theirs (see `callback_record_phone`).
-    """
-    from qingzhuang.service_requests.selectors import resident_answered  # noqa: PLC0415
-
-    order = _locked(order)
-    _require_dispatcher(order, acting_user)
-    _check(order, "callback")
-    if resident_answered(order=order):
-        raise Conflict(gettext("群众已通过链接作答，不能再发回访链接。"))
-    now = timezone.now()
-    _apply(order, "callback", acting_user, "发送回访链接")
-    Callback.objects.filter(
-        order=order, channel=CallbackChannel.LINK, answered_at__isnull=True, expires_at__gt=now
-    ).update(expires_at=now)
-    token = secrets.token_urlsafe(24)
-    callback = Callback.objects.create(
-        order=order,
-        channel=CallbackChannel.LINK,
-        token_hash=hash_token(token),
-        expires_at=now + dt.timedelta(days=valid_days),
-        phone_hash=order.request.phone_hash,
-        created_at=now,
-    )
-    return callback, token
-
-
-def _validate_answer(resolved: str, satisfaction: str) -> None:
-    if resolved not in Resolution.values:
-        raise InvalidInput(gettext("请选择问题是否解决：解决、部分解决或未解决。"))
-    if satisfaction not in Satisfaction.values:
-        raise InvalidInput(gettext("请选择满意程度：满意、基本满意或不满意。"))
-
-
-def _finish_callback(callback: Callback, actor: Any) -> Callback:
-    order = _locked(callback.order)
-    before = snapshot(order)
-    if order.state == S.RESOLVED:
-        _apply(order, "callback", actor, "电话回访")
-    text = f"{callback.get_resolved_display()}，{callback.get_satisfaction_display()}"
-    if callback.comment:
-        text += f"：{callback.comment[:200]}"
-    event_add(order=order, action="callback_answer", actor=actor, from_state=order.state, note=text)
-    if (
-        callback.resolved == Resolution.SOLVED
-        and callback.satisfaction != Satisfaction.DISSATISFIED
-    ):
-        _apply(order, "close", actor, "回访满意，自动关闭", closed_at=timezone.now())
-    audit_record(
-        actor=actor,
-        action="service_requests.callback.answer",
-        target=callback,
-        org_path=order.org_unit.path,
-        before=before,
-        after=snapshot(callback, ["resolved", "satisfaction", "channel", "answered_at"]),
-    )
-    return callback
-
-
-@transaction.atomic
-def callback_answer(*, token: str, resolved: str, satisfaction: str, comment: str = "") -> Callback:
-    """The resident answers through the one-time link; a used or expired link is refused."""
-    _validate_answer(resolved, satisfaction)
-    comment = clean_note(comment)
-    callback = (
-        Callback.objects.select_for_update()
-        .select_related("order")
-        .filter(token_hash=hash_token(token))
-        .first()
-    )
-    if callback is None:
-        raise NotFound(gettext("回访链接无效。请核对短信中的链接，或拨打镇便民服务电话。"))
-    if callback.answered_at is not None:
-        raise Conflict(gettext("这个回访链接已经用过了，不能重复提交。感谢您的评价！"))
-    if callback.expires_at is None or timezone.now() > callback.expires_at:
-        raise InvalidInput(gettext("回访链接已过期。如需评价，请拨打镇便民服务电话。"))
-    callback.resolved = resolved
-    callback.satisfaction = satisfaction
-    callback.comment = comment
-    callback.answered_at = timezone.now()
-    callback.save()
-    return _finish_callback(callback, RESIDENT)
-
-
-@transaction.atomic
-def callback_record_phone(
-    *, order: WorkOrder, resolved: str, satisfaction: str, comment: str, acting_user: Any
-) -> Callback:
-    """A staff phone callback (电话回访) recorded by the dispatcher.
-
-    Refused once the resident has answered the link for this round: the latest answered
-    callback is the one that counts, and a staff entry must not replace the resident's own.
-    """
-    from qingzhuang.service_requests.selectors import resident_answered  # noqa: PLC0415
-
-    _validate_answer(resolved, satisfaction)
-    comment = clean_note(comment)
-    order = _locked(order)
-    _require_dispatcher(order, acting_user)
-    if order.state not in (S.RESOLVED, S.CALLBACK):
-        raise InvalidInput(gettext("只有已办结、待回访的工单才能登记回访结果。"))
-    if resident_answered(order=order):
-        raise Conflict(gettext("群众已通过链接作答，不能再登记电话回访。"))
-    now = timezone.now()
-    callback = Callback.objects.create(
-        order=order,
-        channel=CallbackChannel.PHONE,
-        resolved=resolved,
-        satisfaction=satisfaction,
-        comment=comment,
-        phone_hash=order.request.phone_hash,
-        answered_by=acting_user,
-        answered_at=now,
-        created_at=now,
-    )
-    return _finish_callback(callback, acting_user)
-
-
-# ---- 不合理诉求 --------------------------------------------------------------------------
-
-
-@transaction.atomic
-def request_mark_unreasonable(*, order: WorkOrder, reason: str, acting_user: Any) -> WorkOrder:
-    """Ask to mark the request unreasonable; it only takes effect after a reviewer approves."""
-    reason = clean_note(reason, MAX_REASON)
-    if len(reason) < 4:
-        raise InvalidInput(gettext("请写明认定为不合理诉求的具体理由（至少4个字）。"))
-    order = _locked(order)
-    _require_handler(order, acting_user)
-    if order.unreasonable_status in (UnreasonableStatus.PENDING, UnreasonableStatus.APPROVED):
-        raise Conflict(gettext("该工单已申请或已认定为不合理诉求。"))
-    before = snapshot(order)
-    order.unreasonable_status = UnreasonableStatus.PENDING
-    order.unreasonable_reason = reason
-    order.unreasonable_requested_by = acting_user
-    order.save()
-    event_add(
-        order=order,
-        action="unreasonable_request",
-        actor=acting_user,
-        from_state=order.state,
-        note=reason,
-    )
-    audit_record(
-        actor=acting_user,
-        action="service_requests.work_order.unreasonable_request",
-        target=order,
-        before=before,
-        after=snapshot(order),
-    )
-    return order
-
-
-@transaction.atomic
-def request_unreasonable_review(
-    *, order: WorkOrder, approve: bool, acting_user: Any, note: str = ""
-) -> WorkOrder:
-    """A reviewer (not the requester) approves or rejects; approved orders leave unit scores."""
-    note = clean_note(note)
-    order = _locked(order)
-    _require_dispatcher(order, acting_user)
-    if order.unreasonable_status != UnreasonableStatus.PENDING:
-        raise InvalidInput(gettext("该工单没有待审核的不合理诉求申请。"))
-    if order.unreasonable_requested_by_id == acting_user.pk:
-        raise PermissionDenied(gettext("申请人不能审核自己的申请，请由另一位负责人审核。"))
-    before = snapshot(order)
-    order.unreasonable_status = (
-        UnreasonableStatus.APPROVED if approve else UnreasonableStatus.REJECTED
-    )
-    order.unreasonable_reviewed_by = acting_user
-    order.unreasonable_reviewed_at = timezone.now()
-    order.save()
-    event_add(
-        order=order,
-        action="unreasonable_review",
-        actor=acting_user,
-        from_state=order.state,
-        note=("同意：不计入考核" if approve else "不同意") + (f"，{note}" if note else ""),
-    )
-    audit_record(
-        actor=acting_user,
-        action="service_requests.work_order.unreasonable_review",
-        target=order,
-        before=before,
-        after=snapshot(order),
-    )
-    return order
-
-
-# ---- SLA scan ------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def sla_scan(*, now: dt.datetime | None = None, actor: Any = "sla-scan") -> dict[str, int]:
-    """Flag overdue orders and record one reminder per order when its deadline is near."""
-    now = now or timezone.now()
-    overdue_resp = 0
-    overdue_res = 0
-    reminded = 0
-    open_orders = WorkOrder.objects.filter(state__in=OPEN_STATES).select_related("request")
-    policies = {p.request_type: p for p in SlaPolicy.objects.all()}
-    for order in open_orders.iterator(chunk_size=2000):
-        changes: dict[str, Any] = {}
-        if (
-            not order.overdue_response
-            and order.accepted_at is None
-            and order.response_due_at
-            and now > order.response_due_at
-        ):
-            changes["overdue_response"] = True
-            overdue_resp += 1
-        if (
-            not order.overdue_resolution
-            and order.resolution_due_at
-            and now > order.resolution_due_at
-        ):
-            changes["overdue_resolution"] = True
-            overdue_res += 1
-        policy = policies.get(order.request.request_type)
-        remind_days = policy.remind_before_days if policy else 1
-        if (
-            order.reminded_at is None
-            and order.resolution_due_at
-            and now <= order.resolution_due_at
-            and working_days_left(now, order.resolution_due_at) <= remind_days
-        ):
-            changes["reminded_at"] = now
-            reminded += 1
-        if not changes:
-            continue
-        before = snapshot(order)
-        WorkOrder.objects.filter(pk=order.pk).update(**changes)
-        for name, value in changes.items():
-            setattr(order, name, value)
-        if "reminded_at" in changes:
-            event_add(
-                order=order,
-                action="remind",
-                actor=actor,
-                from_state=order.state,
-                note=f"办结时限 {timezone.localtime(order.resolution_due_at):%Y-%m-%d} 临近",
-                at=now,
-            )
-        if "overdue_response" in changes or "overdue_resolution" in changes:
-            event_add(
-                order=order,
-                action="overdue",
-                actor=actor,
-                from_state=order.state,
-                note="已超过" + ("响应" if "overdue_response" in changes else "办结") + "时限",
-                at=now,
-            )
-        audit_record(
-            actor=actor,
-            action="service_requests.work_order.sla_flag",
-            target=order,
-            before=before,
-            after=snapshot(order),
-        )
-    return {
-        "overdue_response": overdue_resp,
-        "overdue_resolution": overdue_res,
-        "reminded": reminded,
-    }

@@ -167,7 +167,7 @@ def test_generated_rows_are_realistic_and_counters_consistent(
     ).exists()
 
     # deadlines are the real SLA clock (local working days from the request's local date)
-    from qingzhuang.service_requests.workflow import sla_deadlines
+    from qingzhuang.service_requests.sla import sla_deadlines
 
     for o in orders.select_related("request").order_by("id")[:300]:
         expected = sla_deadlines(request_type=o.request.request_type, start=o.request.created_at)

@@ -207,7 +207,7 @@ def test_train_checks_model_directory_before_training(tmp_path: Path, monkeypatc
         "train_category_model",
         lambda *a, **k: trained.append(1) or real(*a, **k),
     )
-    with pytest.raises(CommandError, match="模型.*目录.*不存在") as exc:
+    with pytest.raises(CommandError, match="^输出文件所在的文件夹不存在") as exc:
         call_command(
             "requests",
             "train",
@@ -238,3 +238,81 @@ def test_train_checks_taxonomy_file_before_training(tmp_path: Path, monkeypatch:
             str(tmp_path / "taxonomy.csv"),
         )
     assert trained == []
+
+
+# ---- plain errors and inputs as township PCs save them -------------------------------------
+
+
+@pytest.mark.parametrize("weeks", ["0", "-1", "zwei"])
+def test_hotspots_weeks_below_one_is_a_plain_error(org_tree: dict[str, Any], weeks: str) -> None:
+    with pytest.raises(CommandError, match="--weeks 应为 1 以上的整数"):
+        call_command("requests", "hotspots", "--weeks", weeks, stdout=StringIO())
+
+
+def test_hotspots_selector_refuses_less_than_one_week(org_tree: dict[str, Any]) -> None:
+    from qingzhuang.core.errors import InvalidInput
+    from qingzhuang.org.scope import Scope
+    from qingzhuang.service_requests.selectors import hotspots
+
+    with pytest.raises(InvalidInput):
+        hotspots(scope=Scope.all(), weeks=0)
+
+
+@pytest.mark.parametrize("encoding", ["gbk", "utf-8-sig"])
+def test_hotspots_csv_reads_gbk_and_bom_files(tmp_path: Path, encoding: str) -> None:
+    src = tmp_path / "messages.csv"
+    lines = ["subject,text,time"]
+    lines += [f"路灯不亮,三组村口路灯坏了好几天晚上看不见路,2026-03-0{i}" for i in range(1, 5)]
+    src.write_bytes(("\r\n".join(lines) + "\r\n").encode(encoding))
+    result = _json("hotspots-csv", "--input", str(src))
+    assert result["rows"] == 4 and result["clusters"] == 1
+    assert result["top"][0]["subject"] == "路灯不亮"
+
+
+def test_hotspots_csv_names_a_missing_column(tmp_path: Path) -> None:
+    src = tmp_path / "messages.csv"
+    src.write_bytes("标题,内容\n路灯,坏了\n".encode("gbk"))
+    with pytest.raises(CommandError, match="text"):
+        _json("hotspots-csv", "--input", str(src))
+
+
+def test_train_refuses_a_folder_as_model_before_any_work(tmp_path: Path, monkeypatch: Any) -> None:
+    from qingzhuang.textclass import cli_support
+
+    train = _csv(tmp_path / "train.csv", [{"text": t, "label": lab} for t, lab in LABELLED * 3])
+    started: list[int] = []
+    monkeypatch.setattr(cli_support, "train_from_csv", lambda *a, **k: started.append(1) or {})
+    with pytest.raises(CommandError, match="^输出路径是一个文件夹，请给出文件名") as exc:
+        call_command("requests", "train", "--input", str(train), "--model", str(tmp_path))
+    assert "Errno" not in str(exc.value)
+    assert started == []
+
+
+def test_classify_refuses_a_folder_as_output_before_reading_the_model(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    from qingzhuang.textclass import cli_support
+
+    src = _csv(tmp_path / "in.csv", [{"id": "1", "text": "路灯坏了请来修"}])
+    model = tmp_path / "m.model"
+    model.write_bytes(b"never read: the check comes first")
+    called: list[int] = []
+    monkeypatch.setattr(cli_support, "classify_csv", lambda *a, **k: called.append(1) or 0)
+    out = tmp_path / "out"
+    out.mkdir()
+    with pytest.raises(CommandError, match="^输出路径是一个文件夹，请给出文件名"):
+        call_command(
+            "requests", "classify", "--model", str(model), "--input", str(src), "--output", str(out)
+        )
+    assert called == [] and list(out.iterdir()) == []
+
+
+@pytest.mark.usefixtures("calendar_ends_2026")
+def test_sla_scan_warns_when_the_holiday_calendar_is_missing(org_tree: dict[str, Any]) -> None:
+    from qingzhuang.service_requests.models import SlaPolicy
+
+    SlaPolicy.objects.update(resolution_days=120)  # deadlines reach into a year without one
+    out, err = StringIO(), StringIO()
+    call_command("requests", "sla-scan", "--json", stdout=out, stderr=err)
+    assert json.loads(out.getvalue())["holiday_calendar_missing"]
+    assert "节假日" in err.getvalue() and "周一至周五" in err.getvalue()

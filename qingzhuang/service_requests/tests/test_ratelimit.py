@@ -1,10 +1,12 @@
 """The public intake is rate limited per address: the 31st POST in a minute gets HTTP 429 and
-stores nothing, on the public page, the JSON API and Open311 alike."""
+stores nothing, on the public page, the JSON API and Open311 alike. The public lookups (tracking
+code, callback link, 减负直通车 answer code) have their own, looser limit."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -12,13 +14,19 @@ from django.core.cache import cache
 from django.test import Client, override_settings
 from django.urls import reverse
 
+from qingzhuang.core import ratelimit
+from qingzhuang.service_requests import services
 from qingzhuang.service_requests.models import ServiceRequest
+from qingzhuang.service_requests.tests.helpers import order_for, walk_to
 
 LIMITS = {"public_intake": "30/m"}
 
 
 @pytest.fixture(autouse=True)
-def _limiter_on() -> Iterator[None]:
+def _limiter_on(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    # One fixed clock: a test that straddles a minute boundary would otherwise start a new
+    # counting window half-way through.
+    monkeypatch.setattr(ratelimit, "time", SimpleNamespace(time=lambda: 1_800_000_000.0))
     cache.clear()
     with override_settings(QZ_RATELIMIT_ENABLED=True, QZ_RATE_LIMITS=LIMITS):
         yield
@@ -101,3 +109,70 @@ def test_limiter_can_be_switched_off(client: Client, org_tree: dict[str, Any]) -
         for i in range(35):
             assert _api(client, org_tree, i).status_code == 201
     assert ServiceRequest.objects.count() == 35
+
+
+# ---- public lookups (tracking code, callback link, 减负直通车 answer code) --------------------
+
+LOOKUP_LIMITS = {"public_intake": "30/m", "public_lookup": "3/m"}
+
+
+def _lookups(org_tree: dict[str, Any]) -> dict[str, Callable[[Client, str], Any]]:
+    """Each public lookup, called with a secret the resident would hold (or a guess of one)."""
+    order = walk_to(
+        order_for(org_tree["village_a"]),
+        "resolved",
+        admin=org_tree["admin"],
+        worker=org_tree["worker_a"],
+    )
+    _callback, token = services.callback_issue_link(order=order, acting_user=org_tree["admin"])
+    code = order.request.tracking_code
+    return {
+        "status page": lambda c, addr: c.get(f"/p/s/{code}/", REMOTE_ADDR=addr),
+        "thanks page": lambda c, addr: c.get(f"/p/ok/{code}/", REMOTE_ADDR=addr),
+        "status api": lambda c, addr: c.get(
+            f"/api/service_requests/status/{code}", REMOTE_ADDR=addr
+        ),
+        "open311 request": lambda c, addr: c.get(
+            f"/open311/v2/requests/{code}.json", REMOTE_ADDR=addr
+        ),
+        "callback link": lambda c, addr: c.get(f"/p/cb/{token}/", REMOTE_ADDR=addr),
+        "feedback answer": lambda c, addr: c.post(
+            "/duties/answer/", {"code": "ABCD-EFGH-JKMN"}, REMOTE_ADDR=addr
+        ),
+    }
+
+
+LOOKUPS = [
+    "status page",
+    "thanks page",
+    "status api",
+    "open311 request",
+    "callback link",
+    "feedback answer",
+]
+
+
+@pytest.mark.parametrize("lookup", LOOKUPS)
+def test_public_lookups_are_rate_limited_per_address(
+    client: Client, org_tree: dict[str, Any], lookup: str
+) -> None:
+    call = _lookups(org_tree)[lookup]
+    with override_settings(QZ_RATE_LIMITS=LOOKUP_LIMITS):
+        for _ in range(3):
+            assert call(client, "10.0.1.1").status_code in (200, 404)
+        refused = call(client, "10.0.1.1")
+        assert refused.status_code == 429
+        if lookup in ("status api", "open311 request"):
+            error = refused.json()["error"]
+            assert error["code"] == "rate_limited" and "操作太频繁" in error["message"]
+        else:
+            assert "操作太频繁" in refused.content.decode()
+        assert call(client, "10.0.1.2").status_code in (200, 404)
+
+
+def test_the_lookup_form_page_itself_is_not_counted(
+    client: Client, org_tree: dict[str, Any]
+) -> None:
+    with override_settings(QZ_RATE_LIMITS=LOOKUP_LIMITS):
+        for _ in range(5):
+            assert client.get("/duties/answer/", REMOTE_ADDR="10.0.1.3").status_code == 200

@@ -12,7 +12,7 @@ from django.utils import timezone
 from qingzhuang.audit.models import AuditEntry
 from qingzhuang.core.errors import Conflict, InvalidInput, NotFound
 from qingzhuang.org.models import Department
-from qingzhuang.service_requests import services, workflow
+from qingzhuang.service_requests import services, sla
 from qingzhuang.service_requests.models import (
     TRACKING_ALPHABET,
     Attachment,
@@ -44,9 +44,55 @@ def test_request_made_during_holiday_starts_clock_after_it() -> None:
     assert timezone.localtime(add_working_days(start, 1)).date() == dt.date(2026, 2, 24)
 
 
+# ---- years the holiday calendar does not cover yet -----------------------------------------
+
+
+def test_new_years_eve_2026_plus_one_working_day_is_not_new_years_day() -> None:
+    # Fri 1 Jan 2027 is 元旦 whether or not the installed calendar knows 2027 yet.
+    start = dt.datetime(2026, 12, 31, 16, 30, tzinfo=SH)
+    assert timezone.localtime(add_working_days(start, 1)).date() == dt.date(2027, 1, 4)
+    # 16:30 UTC on 31 Dec is already New Year's Day in Shanghai, still due on the 4th
+    utc = dt.datetime(2026, 12, 31, 16, 30, tzinfo=dt.UTC)
+    assert timezone.localtime(add_working_days(utc, 1)).date() == dt.date(2027, 1, 4)
+
+
+@pytest.mark.usefixtures("calendar_ends_2026")
+def test_fixed_date_holidays_are_days_off_in_a_year_without_a_calendar() -> None:
+    # weekdays only: 元旦, 清明 (the solar term), 劳动节 1–2 May, 国庆节 1–3 Oct
+    off = [dt.date(2027, 1, 1), dt.date(2027, 4, 5), dt.date(2027, 10, 1), dt.date(2028, 4, 4)]
+    off += [dt.date(2028, 5, 1), dt.date(2028, 5, 2), dt.date(2028, 10, 2), dt.date(2028, 10, 3)]
+    assert [d for d in off if sla.is_workday(d)] == []
+    assert sla.is_workday(dt.date(2027, 1, 4)) and sla.is_workday(dt.date(2028, 10, 4))
+    assert not sla.is_workday(dt.date(2027, 1, 2))  # a Saturday
+    start = dt.datetime(2027, 9, 30, 10, 0, tzinfo=SH)  # Thursday; Fri 1 Oct is 国庆节
+    assert timezone.localtime(add_working_days(start, 1)).date() == dt.date(2027, 10, 4)
+
+
+def test_no_warning_while_the_installed_calendar_covers_the_deadlines(
+    org_tree: dict[str, Any],
+) -> None:
+    march_2025 = dt.datetime(2025, 3, 3, 9, 0, tzinfo=SH)
+    assert sla.holiday_calendar_missing(now=march_2025) == []
+    assert sla.holiday_calendar_warning(now=march_2025) == ""
+
+
+@pytest.mark.usefixtures("calendar_ends_2026")
+def test_admins_are_warned_when_deadlines_reach_a_year_without_a_calendar(
+    org_tree: dict[str, Any],
+) -> None:
+    assert sla.holiday_calendar_missing(now=dt.datetime(2026, 6, 1, 9, 0, tzinfo=SH)) == []
+    december = dt.datetime(2026, 12, 20, 9, 0, tzinfo=SH)
+    assert sla.holiday_calendar_missing(now=december) == [2027]
+    warning = sla.holiday_calendar_warning(now=december)
+    assert "2027" in warning and "周一至周五" in warning and "春节" in warning
+    # a long resolution limit reaches the next year sooner
+    SlaPolicy.objects.filter(request_type="complaint").update(resolution_days=120)
+    assert sla.holiday_calendar_missing(now=dt.datetime(2026, 9, 1, 9, 0, tzinfo=SH)) == [2027]
+
+
 def test_work_order_deadlines_follow_sla_table_across_holiday(org_tree: dict[str, Any]) -> None:
     SlaPolicy.objects.filter(request_type="complaint").update(response_days=1, resolution_days=3)
-    workflow.sla_cache_clear()
+    sla.sla_cache_clear()
     created = dt.datetime(2026, 2, 13, 16, 0, tzinfo=SH)
     order = order_for(org_tree["village_a"], created_at=created)
     assert timezone.localtime(order.response_due_at).date() == dt.date(2026, 2, 14)

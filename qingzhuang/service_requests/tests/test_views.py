@@ -56,6 +56,20 @@ def test_public_intake_creates_request_and_retry_is_idempotent(
     assert ServiceRequest.objects.count() == 1
 
 
+def test_intake_cookie_is_secure_wherever_the_session_cookie_is(
+    client: Client, org_tree: dict[str, Any], settings: Any
+) -> None:
+    from qingzhuang.service_requests.public_views import INTAKE_COOKIE
+
+    settings.SESSION_COOKIE_SECURE = False
+    plain = client.get(reverse("public:intake")).cookies[INTAKE_COOKIE]
+    assert not plain["secure"] and plain["httponly"]
+    settings.SESSION_COOKIE_SECURE = True  # what prod sets
+    assert client.get(reverse("public:intake")).cookies[INTAKE_COOKIE]["secure"]
+    settings.SESSION_COOKIE_SECURE = False
+    assert client.get(reverse("public:intake"), secure=True).cookies[INTAKE_COOKIE]["secure"]
+
+
 def test_public_intake_refuses_fake_photo(client: Client, org_tree: dict[str, Any]) -> None:
     f = __import__("io").BytesIO(b"MZ\x90\x00 not an image")
     f.name = "photo.jpg"
@@ -703,13 +717,25 @@ def _order_with_numbers_everywhere(org_tree: dict[str, Any]) -> WorkOrder:
     return order
 
 
-@pytest.mark.parametrize("who", ["evaluator", "dept"])
+def _handles_without_personal_data(org_tree: dict[str, Any], monkeypatch: Any) -> Any:
+    """Department staff given requests.handle (a township may let them handle referred cases)
+    but still without personal_data.view: the page opens, the numbers stay masked."""
+    from qingzhuang.org import roles
+    from qingzhuang.org.models import Role
+
+    monkeypatch.setitem(
+        roles.CAPABILITIES,
+        "requests.handle",
+        roles.CAPABILITIES["requests.handle"] | {Role.DEPARTMENT_STAFF},
+    )
+    return _dept_staff(org_tree)
+
+
 def test_numbers_in_text_are_masked_for_roles_without_personal_data_rights(
-    client: Client, org_tree: dict[str, Any], who: str
+    client: Client, org_tree: dict[str, Any], monkeypatch: Any
 ) -> None:
     order = _order_with_numbers_everywhere(org_tree)
-    user = org_tree["evaluator"] if who == "evaluator" else _dept_staff(org_tree)
-    client.force_login(user)
+    client.force_login(_handles_without_personal_data(org_tree, monkeypatch))
     html = client.get(reverse("service_requests:detail", args=[order.pk])).content.decode()
     assert "村口路灯坏了三天了" in html and "138****5678" in html
     assert PHONE not in html and "420101199001011234" not in html and "13900001111" not in html
@@ -735,17 +761,8 @@ def test_inbox_and_export_mask_text_for_a_role_that_handles_but_may_not_see_pers
 
     from openpyxl import load_workbook
 
-    from qingzhuang.org import roles
-    from qingzhuang.org.models import Role
-
     order_for(org_tree["village_a"], text=TEXT_WITH_NUMBERS)
-    staff = _dept_staff(org_tree)
-    monkeypatch.setitem(
-        roles.CAPABILITIES,
-        "requests.handle",
-        roles.CAPABILITIES["requests.handle"] | {Role.DEPARTMENT_STAFF},
-    )
-    client.force_login(staff)
+    client.force_login(_handles_without_personal_data(org_tree, monkeypatch))
     html = client.get(reverse("service_requests:inbox")).content.decode()
     assert "138****5678" in html and PHONE not in html
     wb = load_workbook(io.BytesIO(client.get(reverse("service_requests:export")).content))
@@ -758,15 +775,18 @@ def test_inbox_and_export_mask_text_for_a_role_that_handles_but_may_not_see_pers
 
 
 @pytest.mark.parametrize("who", ["evaluator", "dept"])
-def test_read_only_roles_see_no_forms_and_no_dead_links(
+def test_roles_that_do_not_handle_requests_cannot_open_a_request(
     client: Client, org_tree: dict[str, Any], who: str
 ) -> None:
+    """The resident's own words, photos and voice are for the roles that handle requests;
+    evaluators and departments use the aggregated and evidence pages (the inbox is closed to
+    them as well)."""
     order = order_for(org_tree["village_a"])
     client.force_login(org_tree["evaluator"] if who == "evaluator" else _dept_staff(org_tree))
-    html = client.get(reverse("service_requests:detail", args=[order.pk])).content.decode()
-    assert "申请认定为不合理诉求" not in html
-    assert "/act/" not in html
-    assert reverse("service_requests:inbox") + '"' not in html.split("<main")[1]
+    response = client.get(reverse("service_requests:detail", args=[order.pk]))
+    assert response.status_code == 403
+    assert "村口" not in response.content.decode() and PHONE not in response.content.decode()
+    assert client.get(f"/api/service_requests/orders/{order.pk}").status_code == 403
 
 
 def test_handler_still_sees_the_unreasonable_form_and_inbox_link(
@@ -997,3 +1017,21 @@ def test_unknown_village_qr_code_says_so(client: Client, org_tree: dict[str, Any
     assert resp.status_code == 404 and "二维码无效" in html
     assert reverse("public:intake") in html
     assert 'name="text"' not in html
+
+
+# ---- the 办理时限 table warns when the holiday calendar lacks a year ------------------------
+
+
+@pytest.mark.usefixtures("calendar_ends_2026")
+def test_admin_sees_a_missing_holiday_calendar_on_the_sla_table(
+    client: Client, org_tree: dict[str, Any]
+) -> None:
+    from qingzhuang.service_requests.models import SlaPolicy
+
+    SlaPolicy.objects.update(resolution_days=120)  # deadlines reach into a year without one
+    login(client, org_tree, "admin")
+    html = client.get(reverse("service_requests:duty")).content.decode()
+    assert "节假日数据还没有" in html and "周一至周五" in html
+    client.logout()
+    login(client, org_tree, "worker_a")
+    assert "节假日数据还没有" not in client.get(reverse("service_requests:duty")).content.decode()

@@ -169,6 +169,34 @@ def test_worker_of_another_village_gets_404_for_the_voice(
     assert att.summary == ""
 
 
+def _dept_staff(tree: dict[str, Any]) -> Any:
+    """A county department's staff: their scope is the county, so only the role can stop them."""
+    from qingzhuang.org.models import Role
+    from qingzhuang.org.tests.factories import UserFactory
+
+    return UserFactory(username="minzheng", role=Role.DEPARTMENT_STAFF, org_unit=tree["county"])
+
+
+@pytest.mark.parametrize("who", ["evaluator", "dept"])
+def test_roles_that_do_not_handle_requests_cannot_hear_the_voice_or_open_the_request(
+    client: Client, org_tree: dict[str, Any], who: str
+) -> None:
+    order = _voice_order(org_tree)
+    att = order.request.attachments.get()
+    client.force_login(org_tree["evaluator"] if who == "evaluator" else _dept_staff(org_tree))
+    assert (
+        client.get(reverse("service_requests:attachment", args=[order.pk, att.pk])).status_code
+        == 403
+    )
+    assert client.get(reverse("service_requests:detail", args=[order.pk])).status_code == 403
+    summary_url = reverse("service_requests:voice_summary", args=[order.pk, att.pk])
+    assert client.post(summary_url, {"summary": "评价人员写的语音摘要"}).status_code == 403
+    att.refresh_from_db()
+    assert att.summary == ""
+    assert client.get(f"/api/service_requests/orders/{order.pk}").status_code == 403
+    assert client.get("/api/service_requests/orders").status_code == 403
+
+
 def test_attachment_of_another_order_is_not_served_through_mine(
     client: Client, org_tree: dict[str, Any]
 ) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import os
+import argparse
 from pathlib import Path
 from typing import Any
 
@@ -58,7 +58,7 @@ class Command(QzCommand):
         p = sub.add_parser("sla-scan", help="标记超时工单并记录临期提醒（可每小时运行一次）")
         p.add_argument("--json", action="store_true")
         p = sub.add_parser("hotspots", help="热点问题：同村同类反复出现的诉求")
-        p.add_argument("--weeks", type=int, default=8)
+        p.add_argument("--weeks", type=_weeks, default=8, help="统计最近几周（1 以上，默认 8）")
         p.add_argument("--min-count", type=int, default=3)
         p.add_argument("--json", action="store_true")
         p = sub.add_parser(
@@ -80,12 +80,14 @@ class Command(QzCommand):
         return getattr(self, "do_" + action.replace("-", "_"))(**options)
 
     def do_train(self, **o: Any) -> Any:
+        from qingzhuang.textclass import check_output
         from qingzhuang.textclass.cli_support import train_from_csv
 
-        _exists(o["input"])
+        inputs = [_exists(o["input"])]
         if o.get("taxonomy"):
-            _exists(o["taxonomy"])
-        _model_dir(o["model"])
+            inputs.append(_exists(o["taxonomy"]))
+        # before minutes of training: the same rule and sentence as every --output
+        check_output(o["model"], inputs=inputs, example="request_category.model")
         return train_from_csv(
             o["input"],
             o["text_column"],
@@ -136,9 +138,18 @@ class Command(QzCommand):
         return retrain_from_history(min_per_category=o["min_per_category"])
 
     def do_sla_scan(self, **o: Any) -> Any:
+        from qingzhuang.service_requests.selectors import (
+            holiday_calendar_missing,
+            holiday_calendar_warning,
+        )
         from qingzhuang.service_requests.services import sla_scan
 
-        return sla_scan()
+        result: dict[str, Any] = dict(sla_scan())
+        result["holiday_calendar_missing"] = holiday_calendar_missing()
+        warning = holiday_calendar_warning()
+        if warning:
+            self.stderr.write(_("提醒：%(warning)s") % {"warning": warning})
+        return result
 
     def do_hotspots(self, **o: Any) -> Any:
         from qingzhuang.org.scope import Scope
@@ -177,16 +188,15 @@ class Command(QzCommand):
         self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2, default=str))
 
 
-def _model_dir(path: str) -> Path:
-    """The folder the model file goes into, checked before minutes of training start."""
-    folder = Path(path).resolve().parent
-    if not folder.is_dir():
-        raise InvalidInput(
-            _("模型文件的目录不存在：%(dir)s，请先创建这个目录或换一个路径") % {"dir": folder}
-        )
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise InvalidInput(_("没有权限写入目录：%(dir)s") % {"dir": folder})
-    return folder
+def _weeks(text: str) -> int:
+    """--weeks: a whole number of weeks, at least one (argparse shows the message)."""
+    try:
+        weeks = int(text)
+    except ValueError:
+        weeks = 0
+    if weeks < 1:
+        raise argparse.ArgumentTypeError(_("--weeks 应为 1 以上的整数，例如 --weeks 8"))
+    return weeks
 
 
 def _exists(path: str) -> Path:
