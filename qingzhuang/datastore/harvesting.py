@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils.translation import gettext
 
 from qingzhuang.audit.services import audit_record
-from qingzhuang.core.errors import InvalidInput
+from qingzhuang.core.errors import InvalidInput, PermissionDenied
 from qingzhuang.datastore.cells import is_blank, read_grids, sheet_key, to_number
 from qingzhuang.datastore.filling import template_for_file
 from qingzhuang.datastore.models import DataElement, ValueSource
@@ -30,9 +30,11 @@ from qingzhuang.datastore.orgmatch import (
     sheet_level_mismatch,
 )
 from qingzhuang.datastore.periods import Period, parse_period
+from qingzhuang.i18n import join_list
 from qingzhuang.org.models import OrgUnit
+from qingzhuang.org.roles import can
 from qingzhuang.reporting.models import ReportTemplate, TemplateField
-from qingzhuang.reporting.services import parse_template_file
+from qingzhuang.reporting.services import file_sha256, parse_template_file, structure_signature
 from qingzhuang.sheets.grid import Grid
 from qingzhuang.sheets.model import DataRow
 
@@ -334,7 +336,11 @@ def harvest_file(
     """
     p = parse_period(period)
     name = original_name or Path(path).name
-    template = template_for_file(path=Path(path), actor=actor, original_name=name)
+    may_define = _may_define(actor)
+    if may_define:
+        template = template_for_file(path=Path(path), actor=actor, original_name=name)
+    else:
+        template = _known_template(Path(path), name)
     result = HarvestResult(template, org_unit, p)
     reader = _Reader(Path(path), name, org_unit, result)
     fields = list(
@@ -352,9 +358,12 @@ def harvest_file(
         and any(read_number(t.text, exponent=True).number is not None for t in read[f.pk][0])
     }
     names = NameIndex.build()
-    result.elements_created = elements_for_unmapped(
-        template, fields, actor, names, carrying=carrying
-    )
+    if may_define:
+        result.elements_created = elements_for_unmapped(
+            template, fields, actor, names, carrying=carrying
+        )
+    else:
+        _warn_waiting_for_elements(result, fields, carrying)
     used: dict[int, DataElement] = {}
     readings: dict[tuple[int, int], list[_Reading]] = {}
     for f in fields:
@@ -396,6 +405,54 @@ def harvest_file(
         },
     )
     return result
+
+
+def _may_define(actor: Any) -> bool:
+    """Whether this harvest may add to the township's catalogue (a new template, new elements
+    or mappings): the `templates.manage` roles, and system callers named by a label ("cli")."""
+    return isinstance(actor, str) or can(actor, "templates.manage")
+
+
+def _known_template(path: Path, name: str) -> ReportTemplate:
+    """The stored template of this file (same bytes or same structure, as template_for_file
+    finds it), for a user who may not import a new one."""
+    found = ReportTemplate.objects.filter(sha256=file_sha256(path)).first()
+    if found is None:
+        signature = structure_signature(parse_template_file(path, name))
+        found = ReportTemplate.objects.filter(structure_sig=signature).order_by("pk").first()
+    if found is None:
+        raise PermissionDenied(
+            gettext(
+                "系统里还没有这张报表，您的角色不能新建报表模板。请把这张报表交给镇党政办或下发部门，"
+                "请他们先上传到“报表模板”，再来采集。"
+            )
+        )
+    return found
+
+
+def _warn_waiting_for_elements(
+    result: HarvestResult, fields: list[TemplateField], carrying: set[int]
+) -> None:
+    """Numbers of items the catalogue has no element for yet are left out, and said so."""
+    from qingzhuang.datastore.services import UNMAPPED_SINGLE
+
+    waiting = [
+        f.label
+        for f in fields
+        if f.pk in carrying
+        and (
+            getattr(f, "mapping", None) is None
+            or (f.mapping.element is None and f.mapping.unmapped_reason == UNMAPPED_SINGLE)
+        )
+    ]
+    if waiting:
+        result.warnings.append(
+            gettext(
+                "%(items)s 还没有对应的数据元，这几项的数字这次没有存入。请镇里在“报表模板”中"
+                "为它们建好数据元后，再采集一次。"
+            )
+            % {"items": join_list(dict.fromkeys(waiting))}
+        )
 
 
 def _read_first(

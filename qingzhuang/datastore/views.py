@@ -160,6 +160,7 @@ def harvest(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)
     result = None
     error = ""
+    status = 200
     if request.method == "POST":
         try:
             unit = _unit(request, request.POST.get("org", ""))
@@ -178,11 +179,12 @@ def harvest(request: HttpRequest) -> HttpResponse:
                 ).as_dict()
         except ApplicationError as exc:
             error = exc.message
+            status = 403 if exc.http_status == 403 else 400
     return render(
         request,
         "datastore/harvest.html",
         {"units": org_units(scope=scope), "result": result, "error": error},
-        status=400 if error else 200,
+        status=status,
     )
 
 

@@ -338,7 +338,6 @@ def _key_pairs(status: str) -> set[frozenset[str]]:
     return {frozenset((str(a), str(b))) for a, b in rows}
 
 
-@transaction.atomic
 def _mapped_elements() -> dict[int, int]:
     """Field id → data element id, for the fields already mapped to an element."""
     from qingzhuang.datastore.models import FieldMapping
@@ -348,6 +347,7 @@ def _mapped_elements() -> dict[int, int]:
     )
 
 
+@transaction.atomic
 def redundancy_analyse(*, actor: Any) -> AnalysisResult:
     """Group all stored fields into concepts, keeping every human decision.
 

@@ -17,7 +17,7 @@ from .errors import CorruptFile, EmptyFile, SheetError
 from .grid import Grid
 from .model import ParsedField, ParsedSheet, ParsedWorkbook
 from .parse_tables import analyse_grid
-from .safety import Format, sniff
+from .safety import OFFICE_SUFFIXES, Format, sniff, unreadable
 
 
 def parse_file(path: str | Path, *, display_name: str | None = None) -> ParsedWorkbook:
@@ -48,6 +48,10 @@ def parse_file(path: str | Path, *, display_name: str | None = None) -> ParsedWo
     except Exception as exc:  # noqa: BLE001 - any library failure is a broken upload
         raise CorruptFile(file=display) from exc
     if not sheets or not any(s.fields for s in sheets):
+        if fmt == "csv" and Path(display).suffix.lower() in OFFICE_SUFFIXES:
+            # Plain text named like an Office file. Text exports named .xls are read as CSV
+            # when they hold a table; one that holds none is most likely renamed.
+            raise unreadable(display)
         if hidden:
             raise EmptyFile(
                 _(

@@ -1,8 +1,8 @@
 """Reader for .xlsx via openpyxl.
 
 Merged ranges are only exposed by openpyxl's normal (non read-only) mode, so the
-workbook is loaded fully; the zip has already been checked for bombs and DTDs and the
-uncompressed size is capped, which bounds the memory this takes.
+workbook is loaded fully; the zip has already been checked for bombs and DTDs, and its cells
+are counted by streaming before the load, which bounds the memory this takes.
 """
 
 from __future__ import annotations
@@ -13,14 +13,17 @@ from pathlib import Path
 
 import openpyxl
 
-from qingzhuang.i18n import gettext as _
-
-from .errors import CorruptFile, TooLarge
+from .errors import CorruptFile
 from .grid import Grid, number_text
-from .safety import MAX_CELLS, check_grid_size
+from .safety import check_grid_size, check_xlsx_cells
 
 
 def read_xlsx(path: Path, display: str) -> list[Grid]:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            check_xlsx_cells(zf, display)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise CorruptFile(file=display) from exc
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
@@ -30,7 +33,6 @@ def read_xlsx(path: Path, display: str) -> list[Grid]:
         except (KeyError, ValueError, OSError, TypeError, zipfile.BadZipFile) as exc:
             raise CorruptFile(file=display) from exc
     grids: list[Grid] = []
-    total = 0
     try:
         for ws in wb.worksheets:
             if ws.sheet_state != "visible":  # hidden and very hidden: lookups, scratch work
@@ -38,11 +40,6 @@ def read_xlsx(path: Path, display: str) -> list[Grid]:
                 continue
             cells: dict[tuple[int, int], str] = {}
             indent: dict[tuple[int, int], int] = {}
-            total += len(ws._cells)
-            if total > MAX_CELLS * 2:
-                raise TooLarge(
-                    _("工作簿单元格过多（超过 %(max)s 个）") % {"max": MAX_CELLS}, file=display
-                )
             nrows = ncols = 0
             for (r, c), cell in ws._cells.items():
                 value = cell.value

@@ -40,7 +40,7 @@ def test_compare_csv_reads_bom_and_writes_rows(tmp_path):
         "乡村户数,户,,（一）乡村 户 数,万户,,x\n",
         encoding="utf-8-sig",
     )
-    assert compare_csv(src, dst) == 1
+    assert compare_csv(src, dst).rows == 1
     with open(dst, encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     assert rows[0]["note"] == "x" and rows[0]["same"] == "1"

@@ -1,13 +1,12 @@
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from django.core.management.base import CommandParser
 from django.utils.translation import gettext as _
 
-from qingzhuang.core.errors import InvalidInput
 from qingzhuang.core.management.base import QzCommand
+from qingzhuang.reporting.management.commands.forms import existing_file
 
 
 class Command(QzCommand):
@@ -24,11 +23,21 @@ class Command(QzCommand):
     def run(self, *args: Any, **options: Any) -> Any:
         from qingzhuang.matching.cli_support import compare_csv
 
-        src = Path(options["input"])
-        if not src.is_file():
-            raise InvalidInput(_("找不到文件：%(path)s") % {"path": src})
-        rows = compare_csv(src, options["output"])
-        return {"rows": rows, "output": options["output"]}
+        src = existing_file(options["input"], example="pairs.csv")
+        result = compare_csv(src, options["output"])
+        return {
+            "rows": result.rows,
+            "output": options["output"],
+            "renamed_columns": result.renamed,
+        }
 
     def print_human(self, result: Any) -> None:
-        self.stdout.write(f"已比对 {result['rows']} 对字段，结果写入 {result['output']}")
+        self.stdout.write(
+            _("已比对 %(rows)s 对字段，结果写入 %(output)s")
+            % {"rows": result["rows"], "output": result["output"]}
+        )
+        for old, new in result["renamed_columns"].items():
+            self.stdout.write(
+                _("输入文件原有的 %(old)s 列改名为 %(new)s 保留；%(old)s 列是这次比对的结果")
+                % {"old": old, "new": new}
+            )

@@ -11,8 +11,14 @@ from qingzhuang.core.errors import InvalidInput
 from qingzhuang.core.management.base import QzCommand
 
 
-def _existing(path: str) -> Path:
+def existing_file(path: str, *, example: str = "报表.xlsx") -> Path:
+    """The input file named on the command line, or a plain sentence saying what is wrong."""
     p = Path(path)
+    if p.is_dir():
+        raise InvalidInput(
+            _("“%(path)s”是一个文件夹，请给出其中的文件，例如 %(example)s")
+            % {"path": path, "example": example}
+        )
     if not p.is_file():
         raise InvalidInput(_("找不到文件：%(path)s") % {"path": path})
     return p
@@ -56,7 +62,7 @@ class Command(QzCommand):
     def _parse(self, file: str) -> Any:
         from qingzhuang.reporting.services import parse_template_file
 
-        return parse_template_file(_existing(file), Path(file).name).to_json() | {"file": file}
+        return parse_template_file(existing_file(file), Path(file).name).to_json() | {"file": file}
 
     def _match(self, files: list[str]) -> Any:
         from qingzhuang.matching import FieldRef, find_concepts
@@ -65,7 +71,7 @@ class Command(QzCommand):
         info: dict[str, dict[str, Any]] = {}
         refs: list[FieldRef] = []
         for fi, file in enumerate(self.progress(files, desc="解析")):
-            parsed = parse_template_file(_existing(file), Path(file).name)
+            parsed = parse_template_file(existing_file(file), Path(file).name)
             for si, sheet in enumerate(parsed.sheets):
                 for f in sheet.fields:
                     key = f"{fi}|{si}|{f.cell}"
@@ -106,7 +112,7 @@ class Command(QzCommand):
                 deadline = date.fromisoformat(options["deadline"])
             except ValueError as exc:
                 raise InvalidInput(_("截止日期格式应为 YYYY-MM-DD")) from exc
-        files = [(_existing(f), f) for f in options["files"]]
+        files = [(existing_file(f), f) for f in options["files"]]
         batch = templates_import(
             files=((path, path.name) for path, _file in self.progress(files, desc="入库")),
             actor="cli",
