@@ -18,7 +18,7 @@ from openpyxl.utils import get_column_letter
 
 from qingzhuang.audit.services import audit_record
 from qingzhuang.core import outputs
-from qingzhuang.core.errors import InvalidInput
+from qingzhuang.core.errors import InvalidInput, PermissionDenied
 from qingzhuang.core.exports import csv_bytes
 from qingzhuang.datastore.filenames import safe_filename
 from qingzhuang.datastore.models import DataValue, FieldMapping, FillEvent
@@ -31,6 +31,7 @@ from qingzhuang.datastore.orgmatch import (
 from qingzhuang.datastore.periods import Period, parse_period
 from qingzhuang.i18n import join_list
 from qingzhuang.org.models import OrgUnit
+from qingzhuang.org.roles import can
 from qingzhuang.reporting.models import (
     ConceptStatus,
     Frequency,
@@ -67,10 +68,19 @@ def minutes_per_field() -> float:
     return float(getattr(settings, "QZ_MINUTES_PER_FIELD", 0.5))
 
 
+def may_define(actor: Any) -> bool:
+    """Whether this caller may add to the township's catalogue (a new template, new elements
+    or mappings): the `templates.manage` roles, and system callers named by a label ("cli")."""
+    return isinstance(actor, str) or can(actor, "templates.manage")
+
+
 def template_for_file(
-    *, path: Path, actor: Any, original_name: str | None = None
+    *, path: Path, actor: Any, original_name: str | None = None, refusal: str | None = None
 ) -> ReportTemplate:
-    """The stored template of this file (same bytes or same structure), importing it if new."""
+    """The stored template of this file (same bytes or same structure), importing it if new.
+
+    Only callers that may define templates import a new one; anyone else gets ``refusal`` (by
+    default the fill page's wording) and nothing is stored."""
     from qingzhuang.datastore.services import template_automap
 
     name = original_name or path.name
@@ -86,6 +96,14 @@ def template_for_file(
     )
     if found is not None:
         return found
+    if not may_define(actor):
+        raise PermissionDenied(
+            refusal
+            or gettext(
+                "系统里还没有这张报表，您的角色不能新建报表模板。请把这张报表交给镇党政办或下发部门，"
+                "请他们先上传到“报表模板”，再来填表。"
+            )
+        )
     template = template_import(path=path, actor=actor, original_name=name).template
     template_automap(template=template, actor=actor)
     return template

@@ -12,8 +12,9 @@ from django.db import transaction
 from django.utils.translation import gettext
 
 from qingzhuang.audit.services import audit_record
-from qingzhuang.core.errors import InvalidInput, PermissionDenied
+from qingzhuang.core.errors import InvalidInput
 from qingzhuang.datastore.cells import is_blank, read_grids, sheet_key, to_number
+from qingzhuang.datastore.filling import may_define as filling_may_define
 from qingzhuang.datastore.filling import template_for_file
 from qingzhuang.datastore.models import DataElement, ValueSource
 from qingzhuang.datastore.numbers import decimals, human_number, plain_number, read_number
@@ -32,9 +33,8 @@ from qingzhuang.datastore.orgmatch import (
 from qingzhuang.datastore.periods import Period, parse_period
 from qingzhuang.i18n import join_list
 from qingzhuang.org.models import OrgUnit
-from qingzhuang.org.roles import can
 from qingzhuang.reporting.models import ReportTemplate, TemplateField
-from qingzhuang.reporting.services import file_sha256, parse_template_file, structure_signature
+from qingzhuang.reporting.services import parse_template_file
 from qingzhuang.sheets.grid import Grid
 from qingzhuang.sheets.model import DataRow
 
@@ -336,11 +336,16 @@ def harvest_file(
     """
     p = parse_period(period)
     name = original_name or Path(path).name
-    may_define = _may_define(actor)
-    if may_define:
-        template = template_for_file(path=Path(path), actor=actor, original_name=name)
-    else:
-        template = _known_template(Path(path), name)
+    may_define = filling_may_define(actor)
+    template = template_for_file(
+        path=Path(path),
+        actor=actor,
+        original_name=name,
+        refusal=gettext(
+            "系统里还没有这张报表，您的角色不能新建报表模板。请把这张报表交给镇党政办或下发部门，"
+            "请他们先上传到“报表模板”，再来采集。"
+        ),
+    )
     result = HarvestResult(template, org_unit, p)
     reader = _Reader(Path(path), name, org_unit, result)
     fields = list(
@@ -405,29 +410,6 @@ def harvest_file(
         },
     )
     return result
-
-
-def _may_define(actor: Any) -> bool:
-    """Whether this harvest may add to the township's catalogue (a new template, new elements
-    or mappings): the `templates.manage` roles, and system callers named by a label ("cli")."""
-    return isinstance(actor, str) or can(actor, "templates.manage")
-
-
-def _known_template(path: Path, name: str) -> ReportTemplate:
-    """The stored template of this file (same bytes or same structure, as template_for_file
-    finds it), for a user who may not import a new one."""
-    found = ReportTemplate.objects.filter(sha256=file_sha256(path)).first()
-    if found is None:
-        signature = structure_signature(parse_template_file(path, name))
-        found = ReportTemplate.objects.filter(structure_sig=signature).order_by("pk").first()
-    if found is None:
-        raise PermissionDenied(
-            gettext(
-                "系统里还没有这张报表，您的角色不能新建报表模板。请把这张报表交给镇党政办或下发部门，"
-                "请他们先上传到“报表模板”，再来采集。"
-            )
-        )
-    return found
 
 
 def _warn_waiting_for_elements(

@@ -97,3 +97,20 @@ def test_village_worker_harvests_a_known_form_for_their_village(
     assert stored["户籍人口"] == 1250 and stored["耕地面积"] == 3000
     assert not any("集体经济收入" in name for name in stored)
     assert "村集体经济收入" in html and "镇里" in html
+
+
+def test_template_lookup_imports_a_new_form_only_for_catalogue_keepers(
+    catalogue: Any, tmp_path: Path
+) -> None:
+    import pytest
+
+    from qingzhuang.core.errors import PermissionDenied
+    from qingzhuang.datastore.filling import template_for_file
+
+    form = _unknown_form(tmp_path / "自拟.xlsx")
+    before = _counts()
+    with pytest.raises(PermissionDenied):
+        template_for_file(path=form, actor=catalogue["worker_a"])
+    assert _counts() == before
+    assert template_for_file(path=form, actor=catalogue["admin"]).title
+    assert ReportTemplate.objects.count() == before[0] + 1
