@@ -3,11 +3,23 @@
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext
 
+from qingzhuang.core.errors import InvalidInput
 from qingzhuang.org.models import ApiToken, OrgLevel, OrgUnit, User
 from qingzhuang.org.scope import Scope
 
 VILLAGE_LEVELS = [OrgLevel.VILLAGE, OrgLevel.COMMUNITY]
+
+
+def unit_by_code(code: str) -> OrgUnit:
+    """The unit a command line names by its 行政区划代码 (--org); a plain error when unknown."""
+    unit = OrgUnit.objects.filter(code=code).first()
+    if unit is None:
+        raise InvalidInput(
+            gettext("找不到单位代码 %(code)s，请先用 qz org import 导入组织单位") % {"code": code}
+        )
+    return unit
 
 
 def org_units(*, scope: Scope, include_inactive: bool = False) -> QuerySet[OrgUnit]:

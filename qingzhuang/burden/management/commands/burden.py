@@ -11,6 +11,7 @@ from qingzhuang.burden.csv_io import parse_demands_csv
 from qingzhuang.core.errors import InvalidInput
 from qingzhuang.core.management.base import QzCommand
 from qingzhuang.org.models import OrgUnit
+from qingzhuang.org.selectors import unit_by_code
 
 
 class Command(QzCommand):
@@ -32,12 +33,7 @@ class Command(QzCommand):
 
     def _org(self, code: str, *, required: bool) -> OrgUnit | None:
         if code:
-            unit = OrgUnit.objects.filter(code=code).first()
-            if unit is None:
-                raise InvalidInput(
-                    _("找不到单位代码 %(code)s，请先用 qz org import 导入单位。") % {"code": code}
-                )
-            return unit
+            return unit_by_code(code)
         if not required:
             try:
                 return services.default_org_unit()

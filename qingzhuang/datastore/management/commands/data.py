@@ -16,14 +16,9 @@ _EXCHANGE_FORMATS = {".json": "json", ".csv": "csv"}
 
 
 def org_by_code(code: str) -> Any:
-    from qingzhuang.org.models import OrgUnit
+    from qingzhuang.org.selectors import unit_by_code
 
-    unit = OrgUnit.objects.filter(code=code).first()
-    if unit is None:
-        raise InvalidInput(
-            _("找不到单位代码 %(code)s，请先用 qz org import 导入组织单位") % {"code": code}
-        )
-    return unit
+    return unit_by_code(code)
 
 
 def element_by_code(code: str) -> Any:

@@ -28,14 +28,10 @@ def _township(code: str) -> OrgUnit | None:
     """The unit whose villages are scored: --org, else the only township (None when there is
     none: every village then); with several townships --org is required."""
     from qingzhuang.org.models import OrgLevel, OrgUnit
+    from qingzhuang.org.selectors import unit_by_code
 
     if code:
-        unit = OrgUnit.objects.filter(code=code).first()
-        if unit is None:
-            raise InvalidInput(
-                _("找不到单位代码 %(code)s，请先用 qz org import 导入组织单位") % {"code": code}
-            )
-        return unit
+        return unit_by_code(code)
     towns = list(OrgUnit.objects.filter(level=OrgLevel.TOWNSHIP, is_active=True)[:2])
     if len(towns) > 1:
         raise InvalidInput(_("系统里有多个乡镇，请用 --org 指定要评分的乡镇的行政区划代码"))

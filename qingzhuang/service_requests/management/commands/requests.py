@@ -107,12 +107,11 @@ class Command(QzCommand):
 
     def do_import(self, **o: Any) -> Any:
         from qingzhuang.org.models import OrgLevel, OrgUnit
+        from qingzhuang.org.selectors import unit_by_code
         from qingzhuang.service_requests import importer
 
         path = _exists(o["input"])
-        unit = OrgUnit.objects.filter(code=o["org"]).first()
-        if unit is None:
-            raise InvalidInput(_("找不到单位代码 %(code)s") % {"code": o["org"]})
+        unit = unit_by_code(o["org"])
         headers, rows = importer.read_table(path.name, path.read_bytes())
         units = list(
             OrgUnit.objects.under(unit).filter(level__in=[OrgLevel.VILLAGE, OrgLevel.COMMUNITY])
