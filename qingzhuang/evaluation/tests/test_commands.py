@@ -96,21 +96,7 @@ def test_evaluation_metrics_rebuild_and_verify(org_tree: dict[str, Any]) -> None
 
 
 def test_evaluation_score_command(org_tree: dict[str, Any]) -> None:
-    from qingzhuang.evaluation import services
-
-    ind = services.indicator_upsert(
-        code="REQ",
-        name="诉求量",
-        formula="M:received",
-        floor=10,
-        target=0,
-        direction="lower",
-        actor="test",
-    )
-    scheme = services.scheme_upsert(
-        name="年度", period_type="year", frequency_per_year=1, actor="test"
-    )
-    services.scheme_item_set(scheme=scheme, indicator=ind, weight=1, actor="test")
+    _yearly_scheme()
     buf = StringIO()
     call_command(
         "evaluation", "score", "--scheme", "年度", "--period", "2026", "--json", stdout=buf
